@@ -1,0 +1,89 @@
+"""engagement: the backend behind the article widget bar (comment, reward, repost, share, pin)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from engagement.config import Config, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config -> extensions -> moderation -> blueprints -> error handlers."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_object(Config)
+    app.config.update(load_settings())
+    if test_config:
+        app.config.update(test_config)
+    _finish_config(app)
+
+    from engagement.database import configure_engine
+    from engagement.extensions import api, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    configure_engine(app)
+    limiter.init_app(app)
+    api.init_app(app)
+
+    _init_moderation(app)
+
+    from engagement.api import register_blueprints
+    from engagement.errors import register_error_handlers
+
+    register_blueprints()
+    register_error_handlers(app)
+
+    from engagement.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    config = app.config
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'engagement.db'}"
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or "memory://"
+    if not config["JWT_SECRET"]:
+        if config["ENV"] == "production":
+            raise RuntimeError("ENGAGEMENT_JWT_SECRET must be set when ENGAGEMENT_ENV=production")
+        config["JWT_SECRET"] = _development_secret(Path(app.instance_path))
+    if config["MODERATION_MODE"] not in ("inline", "queue"):
+        raise RuntimeError("ENGAGEMENT_MODERATION_MODE must be 'inline' or 'queue'")
+
+
+def _development_secret(instance: Path) -> str:
+    """A secret kept in the instance folder, so tokens survive restarts and agree across workers."""
+    path = instance / "dev-jwt-secret"
+    if not path.exists():
+        candidate = instance / f".dev-jwt-secret.{secrets.token_hex(4)}"
+        candidate.write_text(secrets.token_urlsafe(48))
+        candidate.chmod(0o600)
+        try:
+            candidate.rename(path) if not path.exists() else candidate.unlink()
+        except OSError:
+            candidate.unlink(missing_ok=True)
+        logger.warning("ENGAGEMENT_JWT_SECRET is not set: generated a development secret in %s", path)
+    return path.read_text().strip()
+
+
+def _init_moderation(app: Flask) -> None:
+    from engagement.moderation.moderator import Moderator
+    from engagement.moderation.scoring import load_scorer
+
+    settings = {key: app.config[key] for key in app.config if key.startswith(("MODERATION_", "HOLD_", "REJECT_"))}
+    injected = app.config.get("MODERATION_SCORER")
+    moderator = Moderator(settings, (lambda: injected) if injected else (lambda: load_scorer(settings, app.instance_path)))
+    app.extensions["engagement"] = moderator
+    if app.config.get("MODERATION_LOAD", "eager") == "eager":
+        moderator.load()
+    elif app.config["MODERATION_LOAD"] == "background":
+        moderator.load_in_background()

@@ -1,0 +1,35 @@
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from engagement.extensions import db, limiter
+
+blp = Blueprint("health", __name__, url_prefix="/", description="Liveness and readiness probes.")
+
+
+@blp.route("/healthz")
+@limiter.exempt
+@blp.response(200)
+def healthz():
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@limiter.exempt
+@blp.response(200)
+@blp.alt_response(503)
+def readyz():
+    """The database answers and the moderation model is loaded."""
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # any driver error means not ready
+        checks["database"] = f"error: {type(error).__name__}"
+    finally:
+        db.session.rollback()
+    moderator = current_app.extensions["engagement"]
+    checks["moderation_model"] = "ok" if moderator.ready else (moderator.load_error or "loading")
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503

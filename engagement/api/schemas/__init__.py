@@ -1,0 +1,1 @@
+"""Schemas split by direction: ``XSchema`` dumps, ``XCreateSchema``/``XUpdateSchema`` load, ``XQueryArgsSchema`` reads queries."""

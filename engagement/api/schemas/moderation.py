@@ -1,0 +1,66 @@
+from marshmallow import Schema, fields, validate
+
+from engagement.api.schemas.comments import CommentSchema
+from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, page_schema
+
+
+class QueueQueryArgsSchema(PageQueryArgsSchema):
+    status = fields.String(
+        load_default="pending_review", validate=validate.OneOf(["pending_review", "rejected", "reported"])
+    )
+
+
+class ArticleRefSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+
+
+class QueueItemSchema(CommentSchema):
+    article = fields.Nested(ArticleRefSchema)
+    open_report_count = fields.Integer()
+    reported_at = fields.DateTime(allow_none=True)
+    scored_at = fields.DateTime(allow_none=True)
+
+
+class DecisionCreateSchema(InputSchema):
+    action = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class AuditLogQueryArgsSchema(PageQueryArgsSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    subject_id = fields.String(load_default=None, validate=validate.Length(max=64))
+    action = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+class AuditLogEntrySchema(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    actor_id = fields.String(allow_none=True)
+    action = fields.String()
+    subject_type = fields.String()
+    subject_id = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    details = fields.Dict(allow_none=True)
+
+
+class BanCreateSchema(InputSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+
+
+class BanStateSchema(Schema):
+    user_id = fields.String(attribute="id")
+    banned = fields.Method("get_banned")
+    reason = fields.String(attribute="ban_reason", allow_none=True)
+    banned_at = fields.DateTime(allow_none=True)
+    until = fields.DateTime(attribute="banned_until", allow_none=True)
+
+    def get_banned(self, user):
+        return user.is_banned()
+
+
+QueuePageSchema = page_schema(QueueItemSchema, "ModerationQueuePage")
+AuditLogPageSchema = page_schema(AuditLogEntrySchema, "AuditLogPage")

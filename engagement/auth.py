@@ -1,0 +1,131 @@
+"""Bearer JWTs: who is calling, with which role, and from which address."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from flask import current_app, g, request
+
+from engagement.errors import Unauthorized
+from engagement.models.users import Role
+
+logger = logging.getLogger(__name__)
+
+MAX_SUBJECT_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller, as the token says; services receive it explicitly."""
+
+    user_id: str
+    role: Role
+    name: str | None = None
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.role.can_moderate
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+def issue_token(secret: str, subject: str, role: str = "user", name: str | None = None, ttl_seconds: int = 3600) -> str:
+    if not subject or len(subject) > MAX_SUBJECT_LENGTH:
+        raise ValueError(f"sub must be 1..{MAX_SUBJECT_LENGTH} characters")
+    claims: dict[str, object] = {
+        "sub": subject,
+        "role": Role(role).value,
+        "exp": datetime.now(timezone.utc) + timedelta(seconds=ttl_seconds),
+        "iat": datetime.now(timezone.utc),
+    }
+    if name:
+        claims["name"] = name
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def decode_token(token: str, secret: str) -> Actor:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("The token has expired.") from None
+    except jwt.InvalidTokenError as error:
+        raise Unauthorized(f"The token is invalid: {error}.") from None
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
+        raise Unauthorized(f"The token's sub must be a string of 1..{MAX_SUBJECT_LENGTH} characters.")
+    try:
+        role = Role(claims.get("role", Role.USER.value))
+    except ValueError:
+        raise Unauthorized("The token's role must be one of user, moderator, admin.") from None
+    name = claims.get("name")
+    return Actor(user_id=subject, role=role, name=name[:128] if isinstance(name, str) else None)
+
+
+def optional_actor() -> Actor | None:
+    """The caller's identity, or None for anonymous requests; a bad token is a 401, never anonymous."""
+    if "actor" not in g:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            g.actor = None
+        else:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("Authorization must be 'Bearer <token>'.")
+            g.actor = decode_token(token.strip(), current_app.config["JWT_SECRET"])
+    return g.actor
+
+
+def required_actor() -> Actor:
+    actor = optional_actor()
+    if actor is None:
+        raise Unauthorized("This action needs a bearer token.", headers={"WWW-Authenticate": "Bearer"})
+    return actor
+
+
+def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(net, strict=False) for net in current_app.config["TRUSTED_PROXIES"]]
+
+
+def _is_trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_address() -> str:
+    """The caller's address: X-Forwarded-For is believed only hop by hop through trusted proxies."""
+    address = request.remote_addr or "unknown"
+    networks = _trusted_networks()
+    if not networks or not _is_trusted(address, networks):
+        return address
+    forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for hop in reversed(forwarded):
+        if not _is_trusted(hop, networks):
+            return hop if _is_valid_ip(hop) else address
+        address = hop
+    return address
+
+
+def _is_valid_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def rate_limit_key() -> str:
+    """Authenticated callers are limited per user, anonymous ones per address."""
+    try:
+        actor = optional_actor()
+    except Unauthorized:
+        actor = None  # the view answers 401; the limiter still needs a key
+    return f"user:{actor.user_id}" if actor else f"addr:{client_address()}"

@@ -1,0 +1,124 @@
+"""Settings from ``ENGAGEMENT_*`` environment variables, layered over embedded defaults.
+
+Imports nothing from ``engagement`` so it can be read by gunicorn's config and the CLI alike.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# Hold thresholds used when neither the environment nor the model says otherwise. Any score at or above
+# its label's threshold holds the text for a moderator.
+DEFAULT_HOLD_THRESHOLDS: dict[str, float] = {
+    "toxicity": 0.5,
+    "severe_toxicity": 0.3,
+    "obscene": 0.6,
+    "threat": 0.4,
+    "insult": 0.5,
+    "identity_attack": 0.4,
+    "sexual_explicit": 0.5,
+}
+
+DEFAULT_RATE_LIMITS: dict[str, str] = {
+    "RATELIMIT_COMMENTS": "5/minute;100/day",
+    "RATELIMIT_LIKES": "60/minute",
+    "RATELIMIT_WRITES": "60/minute",
+    "RATELIMIT_REPORTS": "10/hour",
+    "RATELIMIT_READS": "600/minute",
+    "RATELIMIT_MODERATION": "120/minute",
+    "RATELIMIT_ADMIN": "120/minute",
+    "RATELIMIT_REWARDS": "10/minute",
+    "RATELIMIT_REPOSTS": "10/minute",
+    "RATELIMIT_SHARES": "30/minute",
+    "RATELIMIT_PINS": "60/minute",
+}
+
+
+def parse_thresholds(raw: str) -> dict[str, float]:
+    """Parse ``label=0.6,threat=0.4`` into a mapping; raise ValueError naming the bad part."""
+    thresholds: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        label, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"threshold {part!r} is not label=value")
+        number = float(value)
+        if not 0.0 < number <= 1.0:
+            raise ValueError(f"threshold for {label.strip()!r} must be in (0, 1], got {value}")
+        thresholds[label.strip()] = number
+    return thresholds
+
+
+def parse_optional_float(raw: str) -> float | None:
+    return float(raw) if raw.strip() else None
+
+
+def parse_bool(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def parse_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# name -> (default, parser); the environment variable is ENGAGEMENT_<name>.
+_SETTINGS: dict[str, tuple[str, Any]] = {
+    "ENV": ("development", str),
+    "DATABASE_URL": ("", str),
+    "JWT_SECRET": ("", str),
+    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    "RATELIMIT_ENABLED": ("true", parse_bool),
+    "TRUSTED_PROXIES": ("", parse_list),
+    "MODERATION_MODE": ("inline", str),
+    "MODERATION_MODEL": ("embedded", str),
+    "MODERATION_LOAD": ("eager", str),
+    "MODERATION_CHECKPOINT": ("", str),
+    "MODERATION_HF_CONFIG": ("", str),
+    "MODERATION_THREADS": ("2", int),
+    "MODERATION_BATCH_WAIT_MS": ("5", float),
+    "MODERATION_MAX_BATCH": ("32", int),
+    "MODERATION_DEADLINE": ("300", int),
+    "HOLD_THRESHOLDS": ("", parse_thresholds),
+    "REJECT_THRESHOLD": ("0.95", parse_optional_float),
+    "REPORTS_TO_REVIEW": ("3", int),
+    "EDIT_WINDOW": ("900", int),
+    "MAX_PINNED_COMMENTS": ("1", int),
+    "REWARD_CURRENCIES": ("PTS", parse_list),
+    "REWARD_MAX_AMOUNT": ("100000", int),
+    "SHARE_CHANNELS": ("x,telegram,facebook,linkedin,reddit,whatsapp,email,copy_link", parse_list),
+    "REDIS_URL": ("redis://127.0.0.1:6379/0", str),
+    **{name: (value, str) for name, value in DEFAULT_RATE_LIMITS.items()},
+}
+
+
+def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every setting from the environment, falling back to the embedded default."""
+    environ = os.environ if environ is None else environ
+    settings: dict[str, Any] = {}
+    for name, (default, parse) in _SETTINGS.items():
+        raw = environ.get(f"ENGAGEMENT_{name}", default)
+        try:
+            settings[name] = parse(raw)
+        except ValueError as error:
+            raise ValueError(f"ENGAGEMENT_{name}: {error}") from None
+    return settings
+
+
+class Config:
+    """Flask settings that do not come from the environment."""
+
+    JSON_SORT_KEYS = False
+    MAX_CONTENT_LENGTH = 16 * 1024
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    API_TITLE = "engagement"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = "docs"
+    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    COMMENT_MAX_LENGTH = 400
+    JWT_ALGORITHM = "HS256"

@@ -1,0 +1,59 @@
+"""Extensions created unbound and bound to the app in ``create_app``."""
+
+from flask_limiter import Limiter
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# A naming convention keeps constraint names stable across SQLite and PostgreSQL migrations.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+migrate = Migrate()
+api = Api()
+
+
+def _rate_limit_key() -> str:
+    # Imported late: the key depends on the request's actor, resolved in engagement.auth.
+    from engagement.auth import rate_limit_key
+
+    return rate_limit_key()
+
+
+def _client_address_key() -> str:
+    from engagement.auth import client_address
+
+    return client_address()
+
+
+def _is_not_read() -> bool:
+    from flask import request
+
+    return request.method not in ("GET", "HEAD")
+
+
+def _reads_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_READS"]
+
+
+limiter = Limiter(
+    key_func=_rate_limit_key,
+    default_limits=[_reads_limit],
+    default_limits_exempt_when=_is_not_read,
+)
+client_address_key = _client_address_key

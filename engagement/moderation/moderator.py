@@ -1,0 +1,117 @@
+"""The moderation runtime held on ``app.extensions["engagement"]``: model, policy and readiness."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engagement.moderation.batching import BatchingScorer
+from engagement.moderation.policy import PENDING_REVIEW, ModerationPolicy
+from engagement.moderation.scoring import Scorer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModerationResult:
+    status: str
+    labels: list[str] = field(default_factory=list)
+    reason: str = "model_clean"
+    scores: dict[str, float] | None = None
+    model: str | None = None
+    model_version: str | None = None
+    latency_ms: float = 0.0
+
+
+class Moderator:
+    """Scores a text and applies the policy. Until the model is loaded, or when it fails, text is held."""
+
+    def __init__(self, settings: dict[str, Any], load_scorer: Callable[[], Scorer]):
+        self._settings = settings
+        self._load_scorer = load_scorer
+        self._batcher: BatchingScorer | None = None
+        self.policy = ModerationPolicy.from_settings(settings)
+        self.mode: str = settings.get("MODERATION_MODE", "inline")
+        self.load_error: str | None = None
+        self._loading = threading.Lock()
+
+    @property
+    def ready(self) -> bool:
+        return self._batcher is not None
+
+    @property
+    def scorer(self) -> Scorer:
+        if self._batcher is None:
+            raise RuntimeError(self.load_error or "moderation model not loaded yet")
+        return self._batcher.scorer
+
+    @property
+    def batcher(self) -> BatchingScorer | None:
+        return self._batcher
+
+    def load(self) -> None:
+        """Load the model now; raises ModelLoadError so start-up fails loudly."""
+        with self._loading:
+            if self._batcher is not None:
+                return
+            try:
+                scorer = self._load_scorer()
+            except Exception as error:
+                self.load_error = str(error)
+                raise
+            self.policy = ModerationPolicy.from_settings(self._settings, getattr(scorer, "recommended_thresholds", None))
+            self._batcher = BatchingScorer(
+                scorer,
+                max_wait_s=self._settings.get("MODERATION_BATCH_WAIT_MS", 5) / 1000,
+                max_batch=self._settings.get("MODERATION_MAX_BATCH", 32),
+            )
+
+    def load_in_background(self) -> threading.Thread:
+        def run() -> None:
+            try:
+                self.load()
+            except Exception:
+                logger.exception("moderation model failed to load; comments will be held for review")
+
+        thread = threading.Thread(target=run, name="moderation-loader", daemon=True)
+        thread.start()
+        return thread
+
+    def moderate(self, text: str) -> ModerationResult:
+        if self._batcher is None:
+            return ModerationResult(PENDING_REVIEW, reason="model_not_ready")
+        started = time.perf_counter()
+        try:
+            scores = self._batcher.score_one(text)
+        except Exception:
+            logger.exception("moderation model failed; holding the text for review")
+            return ModerationResult(
+                PENDING_REVIEW,
+                reason="model_error",
+                model=self._batcher.scorer.name,
+                model_version=self._batcher.scorer.version,
+            )
+        return self.decide(scores, latency_ms=(time.perf_counter() - started) * 1000)
+
+    def decide(self, scores: dict[str, float], latency_ms: float = 0.0) -> ModerationResult:
+        decision = self.policy.decide(scores)
+        scorer = self.scorer
+        return ModerationResult(
+            decision.status,
+            decision.labels,
+            decision.reason,
+            scores,
+            scorer.name,
+            scorer.version,
+            latency_ms,
+        )
+
+
+def get_moderator() -> Moderator:
+    from flask import current_app
+
+    return current_app.extensions["engagement"]

@@ -1,0 +1,131 @@
+"""Scorers: a Detoxify model behind a small interface, and the loader that picks one from the settings."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
+
+# Detoxify's published models; their weights download on first use where the network allows.
+PUBLISHED_MODELS = ("original", "unbiased", "multilingual", "original-small", "unbiased-small")
+
+
+class ModelLoadError(RuntimeError):
+    """The configured model cannot be loaded; the message names what is missing."""
+
+
+class Scorer(Protocol):
+    name: str
+    version: str
+    labels: tuple[str, ...]
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+class DetoxifyScorer:
+    """Scores texts with a ``detoxify.Detoxify`` model after normalizing them against evasion."""
+
+    def __init__(self, model: Any, name: str, version: str, recommended_thresholds: Mapping[str, float] | None = None):
+        self._model = model
+        self.name = name
+        self.version = version
+        self.labels: tuple[str, ...] = tuple(model.class_names)
+        self.recommended_thresholds = dict(recommended_thresholds or {})
+
+    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        import torch
+
+        from engagement.moderation.normalize import normalize_for_scoring
+
+        if not texts:
+            return []
+        normalized = [normalize_for_scoring(text) or text for text in texts]
+        with torch.inference_mode():
+            raw = self._model.predict(normalized)
+        # Detoxify squeezes a batch of one into plain floats.
+        columns = {label: (values if isinstance(values, list) else [values]) for label, values in raw.items()}
+        return [{label: round(float(columns[label][i]), 6) for label in self.labels} for i in range(len(texts))]
+
+
+def _file_version(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
+
+
+def _load_detoxify(**kwargs: Any) -> Any:
+    if kwargs.get("huggingface_config_path"):
+        # A local config folder means an offline load; never let transformers reach for the hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from detoxify import Detoxify
+
+    return Detoxify(**kwargs)
+
+
+def load_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> DetoxifyScorer:
+    """Load the model named by ``MODERATION_MODEL``; raise ModelLoadError instead of ever falling back."""
+    import torch
+
+    torch.set_num_threads(max(1, int(settings.get("MODERATION_THREADS", 2))))
+    choice = settings.get("MODERATION_MODEL", "embedded")
+    checkpoint = settings.get("MODERATION_CHECKPOINT") or ""
+    hf_config = settings.get("MODERATION_HF_CONFIG") or None
+    started = time.perf_counter()
+    try:
+        if choice == "embedded":
+            from engagement.moderation.embedded import EMBEDDED_MODEL_NAME, ensure_embedded_checkpoint
+
+            assembled = ensure_embedded_checkpoint(Path(instance_path))
+            model = _load_detoxify(
+                checkpoint=str(assembled.checkpoint_path), huggingface_config_path=str(assembled.hf_config_dir)
+            )
+            scorer = DetoxifyScorer(model, EMBEDDED_MODEL_NAME, assembled.version, assembled.thresholds)
+        elif choice in PUBLISHED_MODELS:
+            if checkpoint:
+                path = _existing(checkpoint, "ENGAGEMENT_MODERATION_CHECKPOINT")
+                model = _load_detoxify(model_type=choice, checkpoint=str(path), huggingface_config_path=hf_config)
+                version = _file_version(path)
+            else:
+                from detoxify.detoxify import MODEL_URLS
+
+                model = _load_detoxify(model_type=choice)
+                version = MODEL_URLS[choice].rsplit("-", 1)[-1].removesuffix(".ckpt")
+            scorer = DetoxifyScorer(model, f"detoxify-{choice}", version)
+        else:
+            path = _existing(choice, "ENGAGEMENT_MODERATION_MODEL")
+            model = _load_detoxify(checkpoint=str(path), huggingface_config_path=hf_config)
+            scorer = DetoxifyScorer(model, f"checkpoint:{path.name}", _file_version(path))
+    except ModelLoadError:
+        raise
+    except Exception as error:
+        hint = ""
+        if choice in PUBLISHED_MODELS and not checkpoint:
+            hint = (
+                f" Detoxify's {choice!r} weights download on first use; offline, place the checkpoint and its"
+                " Hugging Face config folder and set ENGAGEMENT_MODERATION_CHECKPOINT and"
+                " ENGAGEMENT_MODERATION_HF_CONFIG."
+            )
+        raise ModelLoadError(f"cannot load moderation model {choice!r}: {error}.{hint}") from error
+    logger.info(
+        "moderation model %s (%s) loaded in %.2fs, labels %s",
+        scorer.name,
+        scorer.version,
+        time.perf_counter() - started,
+        ",".join(scorer.labels),
+    )
+    return scorer
+
+
+def _existing(raw: str, setting: str) -> Path:
+    path = Path(raw).expanduser()
+    if not path.is_file():
+        raise ModelLoadError(f"{setting}={raw!r}: no checkpoint file there")
+    return path

@@ -1,0 +1,36 @@
+"""Opaque cursors for keyset pagination: the last row's sort key, base64url-encoded JSON."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from engagement.errors import BadRequest
+
+T = TypeVar("T")
+
+
+def encode_cursor(*key: Any) -> str:
+    raw = json.dumps(list(key), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *types: Callable[[Any], Any]) -> tuple[Any, ...]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != len(types):
+            raise ValueError("wrong shape")
+        return tuple(kind(value) for kind, value in zip(types, values, strict=True))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise BadRequest("The cursor is not valid for this list.", errors={"cursor": ["Invalid cursor."]}) from None
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None

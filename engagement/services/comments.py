@@ -1,0 +1,324 @@
+"""Comments: creation and edits moderated before anyone else sees them, replies, likes, reports, deletion."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import Select, delete, select, tuple_
+from sqlalchemy.exc import IntegrityError
+
+
+from engagement.auth import Actor
+from engagement.errors import Conflict, Forbidden, NotFound, Unprocessable
+from engagement.extensions import db
+from engagement.models import Article, Comment, CommentLike, CommentReport, CommentRevision, CommentStatus
+from engagement.models._types import utcnow
+from engagement.moderation.moderator import ModerationResult, get_moderator
+from engagement.pagination import Page, decode_cursor, encode_cursor
+from engagement.services.articles import get_article
+from engagement.services.audit import record_audit
+from engagement.services.counters import bump
+from engagement.services.users import writer_for
+from engagement.text import validated_user_text
+
+logger = logging.getLogger(__name__)
+
+SORTS = ("newest", "oldest", "top")
+
+
+def clean_comment_body(raw: str, field: str = "body") -> str:
+    return validated_user_text(raw, field, current_app.config["COMMENT_MAX_LENGTH"])
+
+
+def is_visible_to(comment: Comment, actor: Actor | None) -> bool:
+    """Published comments are public; held and rejected ones only to their author and moderators."""
+    if comment.is_published or comment.is_deleted:
+        return True
+    return actor is not None and (actor.user_id == comment.author_id or actor.can_moderate)
+
+
+def get_comment(comment_id: int, actor: Actor | None = None) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not is_visible_to(comment, actor):
+        raise NotFound(f"Comment {comment_id} does not exist.")
+    return comment
+
+
+def view_comment(comment_id: int, actor: Actor | None) -> Comment:
+    """One comment as ``actor`` may see it; moderators also get its previous versions."""
+    comment = get_comment(comment_id, actor)
+    annotate_for_viewer([comment], actor)
+    return comment
+
+
+def revisions_by_comment(comment_ids: list[int]) -> dict[int, list[CommentRevision]]:
+    revisions: dict[int, list[CommentRevision]] = {comment_id: [] for comment_id in comment_ids}
+    if comment_ids:
+        rows = db.session.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id.in_(comment_ids))
+            .order_by(CommentRevision.id)
+        )
+        for revision in rows:
+            revisions[revision.comment_id].append(revision)
+    return revisions
+
+
+def annotate_for_viewer(comments: list[Comment], actor: Actor | None) -> list[Comment]:
+    """Mark what the viewer liked and which moderation details they may read, in one query each."""
+    liked = liked_comment_ids(actor, [c.id for c in comments])
+    is_moderator = actor is not None and actor.can_moderate
+    revisions = revisions_by_comment([c.id for c in comments]) if is_moderator else {}
+    for comment in comments:
+        comment.viewer_liked = comment.id in liked
+        comment.viewer_is_moderator = is_moderator
+        comment.viewer_is_privileged = is_moderator or (actor is not None and actor.user_id == comment.author_id)
+        comment.previous_versions = revisions.get(comment.id, [])
+    return comments
+
+
+def _published_comment(comment_id: int, actor: Actor | None) -> Comment:
+    comment = get_comment(comment_id, actor)
+    if comment.is_deleted:
+        raise NotFound(f"Comment {comment_id} was deleted.")
+    if comment.status != CommentStatus.PUBLISHED:
+        raise Conflict(f"Comment {comment_id} is not published.")
+    return comment
+
+
+def apply_status(comment: Comment, new_status: str) -> None:
+    """Change the status, keeping the article's and the parent's published counters exact."""
+    was_public = comment.is_published
+    comment.status = new_status
+    _count_visibility_change(comment, was_public)
+
+
+def _count_visibility_change(comment: Comment, was_public: bool) -> None:
+    delta = int(comment.is_published) - int(was_public)
+    if not delta:
+        return
+    bump(db.session.get(Article, comment.article_id), comment_count=delta)
+    if comment.parent_id is not None:
+        bump(db.session.get(Comment, comment.parent_id), reply_count=delta)
+
+
+def _store_moderation(comment: Comment, result: ModerationResult) -> None:
+    comment.moderation_scores = result.scores
+    comment.moderation_labels = result.labels
+    comment.moderation_model = result.model
+    comment.moderation_model_version = result.model_version
+    comment.moderation_reason = result.reason
+    comment.scored_at = utcnow() if result.scores is not None else None
+    comment.decided_by_id = None
+
+
+def record_automatic_decision(comment: Comment, result: ModerationResult, from_status: str | None) -> None:
+    record_audit(
+        f"auto_{result.status}",
+        "comment",
+        comment.id,
+        from_status=from_status,
+        to_status=result.status,
+        reason=result.reason,
+        details={"labels": result.labels, "model": result.model, "model_version": result.model_version},
+    )
+
+
+def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    if parent is None or parent.article_id != article_id or not parent.is_published:
+        raise Unprocessable(
+            "A reply needs a published comment of the same article as its parent.",
+            errors={"parent_id": ["Not a published comment of this article."]},
+        )
+    # Threads are one level deep: a reply to a reply joins the root's thread.
+    return parent.parent_id or parent.id
+
+
+def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int | None = None) -> Comment:
+    body = clean_comment_body(raw_body)
+    article = get_article(article_id)
+    moderator = get_moderator()
+    # Scored before the first write: in SQLite the write lock is then held only for the inserts.
+    result = moderator.moderate(body) if moderator.mode == "inline" else moderator.queued_result()
+    author = writer_for(actor)
+    comment = Comment(
+        article_id=article.id,
+        author_id=author.id,
+        parent_id=_resolve_parent(article.id, parent_id, actor),
+        body=body,
+        status=CommentStatus.PENDING_REVIEW,
+        created_at=utcnow(),
+    )
+    _store_moderation(comment, result)
+    db.session.add(comment)
+    db.session.flush()
+    apply_status(comment, result.status)
+    record_automatic_decision(comment, result, None)
+    if moderator.mode == "queue":
+        moderator.enqueue_after_commit(comment.id)
+    return annotate_for_viewer([comment], actor)[0]
+
+
+def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
+    comment = get_comment(comment_id, actor)
+    if comment.author_id != actor.user_id:
+        raise Forbidden("Only the author can edit a comment.")
+    if comment.is_deleted:
+        raise Conflict("A deleted comment cannot be edited.")
+    window = current_app.config["EDIT_WINDOW"]
+    if utcnow() - comment.created_at > timedelta(seconds=window):
+        raise Forbidden(f"Comments can be edited for {window // 60} minutes after posting.")
+    body = clean_comment_body(raw_body)
+    if body == comment.body:
+        return annotate_for_viewer([comment], actor)[0]
+    moderator = get_moderator()
+    result = moderator.moderate(body) if moderator.mode == "inline" else moderator.queued_result()
+    writer_for(actor)
+    db.session.add(
+        CommentRevision(
+            comment_id=comment.id,
+            body=comment.body,
+            status=comment.status,
+            moderation_scores=comment.moderation_scores,
+            created_at=comment.edited_at or comment.created_at,
+        )
+    )
+    from_status = comment.status
+    comment.body = body
+    comment.edited_at = utcnow()
+    _store_moderation(comment, result)
+    apply_status(comment, result.status)
+    record_automatic_decision(comment, result, from_status)
+    if moderator.mode == "queue":
+        moderator.enqueue_after_commit(comment.id)
+    return annotate_for_viewer([comment], actor)[0]
+
+
+def delete_comment(actor: Actor, comment_id: int) -> None:
+    comment = get_comment(comment_id, actor)
+    if comment.author_id != actor.user_id and not actor.can_moderate:
+        raise Forbidden("Only the author or a moderator can delete a comment.")
+    if comment.is_deleted:
+        return
+    is_author = comment.author_id == actor.user_id
+    if is_author:
+        writer_for(actor)
+    was_public = comment.is_published
+    comment.deleted_at = utcnow()
+    comment.deleted_by_id = actor.user_id
+    comment.pinned_at = None
+    _count_visibility_change(comment, was_public)
+    if not is_author:
+        record_audit("delete", "comment", comment.id, actor_id=actor.user_id, from_status=comment.status)
+
+
+def list_comments(
+    article_id: str,
+    viewer: Actor | None,
+    sort: str = "newest",
+    limit: int = 20,
+    cursor: str | None = None,
+    parent_id: int | None = None,
+) -> Page[Comment]:
+    """Published comments (and the viewer's own held ones), pinned first on the first page, by keyset."""
+    get_article(article_id)
+    visible = Comment.status == CommentStatus.PUBLISHED
+    if viewer is not None:
+        visible = visible | ((Comment.author_id == viewer.user_id) & (Comment.status == CommentStatus.PENDING_REVIEW))
+    query = select(Comment).where(Comment.article_id == article_id, Comment.deleted_at.is_(None), visible)
+    query = query.where(Comment.parent_id == parent_id) if parent_id else query.where(Comment.parent_id.is_(None))
+    pinned: list[Comment] = []
+    if parent_id is None:
+        if cursor is None:
+            pinned = list(db.session.scalars(query.where(Comment.pinned_at.is_not(None)).order_by(Comment.pinned_at)))
+        query = query.where(Comment.pinned_at.is_(None))
+    query, key = _ordered(query, sort, cursor)
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    next_cursor = encode_cursor(*key(rows[limit - 1])) if len(rows) > limit else None
+    return Page(annotate_for_viewer(pinned + rows[:limit], viewer), next_cursor)
+
+
+def _ordered(query: Select, sort: str, cursor: str | None):
+    if sort == "top":
+        if cursor:
+            likes, last_id = decode_cursor(cursor, int, int)
+            query = query.where(tuple_(Comment.like_count, Comment.id) < tuple_(likes, last_id))
+        return query.order_by(Comment.like_count.desc(), Comment.id.desc()), lambda c: (c.like_count, c.id)
+    if sort == "oldest":
+        if cursor:
+            query = query.where(Comment.id > decode_cursor(cursor, int)[0])
+        return query.order_by(Comment.id.asc()), lambda c: (c.id,)
+    if cursor:
+        query = query.where(Comment.id < decode_cursor(cursor, int)[0])
+    return query.order_by(Comment.id.desc()), lambda c: (c.id,)
+
+
+def like_comment(actor: Actor, comment_id: int) -> dict[str, object]:
+    comment = _published_comment(comment_id, actor)
+    user = writer_for(actor)
+    try:
+        with db.session.begin_nested():
+            db.session.add(CommentLike(comment_id=comment.id, user_id=user.id))
+    except IntegrityError:
+        pass  # already liked: PUT is idempotent
+    else:
+        bump(comment, like_count=1)
+    return {"liked": True, "like_count": comment.like_count}
+
+
+def unlike_comment(actor: Actor, comment_id: int) -> dict[str, object]:
+    comment = _published_comment(comment_id, actor)
+    user = writer_for(actor)
+    removed = db.session.execute(
+        delete(CommentLike).where(CommentLike.comment_id == comment.id, CommentLike.user_id == user.id)
+    ).rowcount
+    if removed:
+        bump(comment, like_count=-1)
+    return {"liked": False, "like_count": comment.like_count}
+
+
+def liked_comment_ids(actor: Actor | None, comment_ids: list[int]) -> set[int]:
+    if actor is None or not comment_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(CommentLike.comment_id).where(
+                CommentLike.user_id == actor.user_id, CommentLike.comment_id.in_(comment_ids)
+            )
+        )
+    )
+
+
+def report_comment(actor: Actor, comment_id: int, reason: str) -> CommentReport:
+    comment = _published_comment(comment_id, actor)
+    if comment.author_id == actor.user_id:
+        raise Unprocessable("You cannot report your own comment.")
+    reporter = writer_for(actor)
+    report = CommentReport(comment_id=comment.id, user_id=reporter.id, reason=reason)
+    try:
+        with db.session.begin_nested():
+            db.session.add(report)
+    except IntegrityError:
+        raise Conflict("You have already reported this comment.") from None
+    bump(comment, report_count=1, open_report_count=1)
+    if comment.reported_at is None:
+        comment.reported_at = utcnow()
+    threshold = current_app.config["REPORTS_TO_REVIEW"]
+    if comment.open_report_count >= threshold and comment.status == CommentStatus.PUBLISHED:
+        apply_status(comment, CommentStatus.PENDING_REVIEW)
+        comment.moderation_reason = "reported"
+        record_audit(
+            "auto_pending_review",
+            "comment",
+            comment.id,
+            from_status=CommentStatus.PUBLISHED,
+            to_status=CommentStatus.PENDING_REVIEW,
+            reason="reported",
+            details={"open_reports": comment.open_report_count, "threshold": threshold},
+        )
+    return report

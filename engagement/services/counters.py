@@ -1,0 +1,29 @@
+"""Counters change with one atomic UPDATE in the database, never read-modify-write in Python."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import attributes
+
+from engagement.extensions import db
+
+
+def bump(instance: Any, **deltas: int) -> None:
+    """Add ``deltas`` to ``instance``'s counter columns and load the committed values back onto it."""
+    deltas = {name: delta for name, delta in deltas.items() if delta}
+    if not deltas:
+        return
+    model = type(instance)
+    columns = {name: getattr(model, name) for name in deltas}
+    statement = (
+        update(model)
+        .where(*(column == getattr(instance, column.key) for column in model.__mapper__.primary_key))
+        .values({name: column + deltas[name] for name, column in columns.items()})
+        .returning(*columns.values())
+        .execution_options(synchronize_session=False)
+    )
+    row = db.session.execute(statement).one()
+    for name, value in zip(columns, row, strict=True):
+        attributes.set_committed_value(instance, name, value)
