@@ -75,6 +75,8 @@ def _handle_http_exception(error: HTTPException):
     if errors and set(errors) <= {"json", "query", "headers", "path", "form", "view_args"} and len(errors) == 1:
         # webargs nests errors by location; a single location adds nothing for the client.
         errors = next(iter(errors.values()))
+    if error.code == 400 and errors:
+        message = "The request body is not valid JSON."
     if error.code == 422 and not data.get("message"):
         message = "The request was well-formed but its content is invalid."
     if error.code == 429:

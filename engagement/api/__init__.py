@@ -6,10 +6,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 
+from engagement.auth import required_actor
 from engagement.extensions import api, db, limiter
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -32,12 +35,32 @@ def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class TransactionalView(MethodView):
+    """Base view: one transaction per request, and writes need a token before the body is even parsed."""
+
     decorators = [transactional]
+    anonymous_writes = False
+
+    def dispatch_request(self, **kwargs: Any) -> Any:
+        if request.method not in SAFE_METHODS and not self.anonymous_writes:
+            required_actor()
+        return super().dispatch_request(**kwargs)
 
 
 def rate_limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A limit read from configuration by name, keyed by user when authenticated, else by address."""
-    return limiter.limit(lambda: current_app.config[setting], scope=setting.lower())
+    """Decorate a MethodView method with a limit read from configuration by name.
+
+    Keyed by user when authenticated, else by address. Bound to the decorated HTTP method only, and added
+    to (not replacing) the per-address read limit, which applies to GETs alone.
+    """
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        return limiter.limit(
+            lambda: current_app.config[setting],
+            methods=[method.__name__.upper()],
+            override_defaults=False,
+        )(method)
+
+    return decorate
 
 
 def register_blueprints() -> None:

@@ -1,0 +1,86 @@
+"""Bad input on every write endpoint: a clear JSON 400/413/422 and no change to anything."""
+
+import pytest
+
+OVERSIZED = "x" * 17 * 1024
+MALFORMED = object()  # marker: send a broken JSON document
+
+# (method, path, [(case id, body, expected status)])
+WRITE_ENDPOINTS = [
+    ("PUT", "/api/v1/articles/{article}", [
+        ("missing", {}, 422),
+        ("wrong-types", {"title": 1, "url": ["x"], "author_id": None}, 422),
+        ("unknown-field", {"title": "T", "url": "https://news.example/a", "author_id": "x", "votes": 3}, 422),
+        ("bad-url", {"title": "T", "url": "javascript:alert(1)", "author_id": "x"}, 422),
+        ("too-long", {"title": "T" * 301, "url": "https://news.example/a", "author_id": "x"}, 422),
+    ]),
+    ("POST", "/api/v1/articles/{article}/comments", [
+        ("missing", {}, 422),
+        ("wrong-types", {"body": 5, "parent_id": "one"}, 422),
+        ("unknown-field", {"body": "hi", "status": "published"}, 422),
+        ("too-long", {"body": "a" * 401}, 422),
+        ("not-an-object", ["hi"], 422),
+    ]),
+    ("PATCH", "/api/v1/comments/{comment}", [
+        ("missing", {}, 422),
+        ("wrong-types", {"body": {"text": "x"}}, 422),
+        ("unknown-field", {"body": "hi", "author": "bob"}, 422),
+        ("too-long", {"body": "😀" * 401}, 422),
+    ]),
+    ("POST", "/api/v1/comments/{comment}/reports", [
+        ("missing", {}, 422),
+        ("wrong-types", {"reason": 7}, 422),
+        ("unknown-field", {"reason": "spam", "weight": 10}, 422),
+        ("too-long", {"reason": "r" * 501}, 422),
+    ]),
+    ("POST", "/api/v1/moderation/comments/{comment}/decision", [
+        ("missing", {}, 422),
+        ("wrong-types", {"action": True}, 422),
+        ("unknown-action", {"action": "delete"}, 422),
+        ("unknown-field", {"action": "approve", "status": "x"}, 422),
+    ]),
+    ("PUT", "/api/v1/moderation/users/{target}/ban", [
+        ("missing", {}, 422),
+        ("wrong-types", {"reason": ["x"], "until": 5}, 422),
+        ("naive-until", {"reason": "x", "until": "2030-01-01T00:00:00"}, 422),
+        ("past-until", {"reason": "x", "until": "2001-01-01T00:00:00+00:00"}, 422),
+        ("unknown-field", {"reason": "x", "forever": True}, 422),
+    ]),
+]
+COMMON_CASES = [("malformed-json", MALFORMED, 400), ("oversized", {"body": OVERSIZED}, 413)]
+
+CASES = [
+    (method, path, case_id, body, status)
+    for method, path, cases in WRITE_ENDPOINTS
+    for case_id, body, status in cases + COMMON_CASES
+]
+
+
+def snapshot(app):
+    """Everything a write could touch."""
+    from sqlalchemy import text
+
+    from engagement.extensions import db
+
+    with app.app_context():
+        tables = ["users", "articles", "comments", "comment_reports", "comment_likes", "comment_revisions", "audit_log"]
+        return {table: db.session.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all() for table in tables}
+
+
+@pytest.mark.parametrize(("method", "path", "case_id", "body", "status"), CASES, ids=[f"{c[0]} {c[1]} {c[2]}" for c in CASES])
+def test_bad_input_is_rejected_and_changes_nothing(app, client, auth, make_comment, method, path, case_id, body, status):
+    comment = make_comment(author="alice")
+    # The owner edits; an admin does everything else, so authorization never hides a validation error.
+    headers = auth("alice") if method == "PATCH" else auth("carol") if "reports" in path else auth("root", "admin")
+    url = path.format(article=comment["article_id"], comment=comment["id"], target="troll")
+    before = snapshot(app)
+    if body is MALFORMED:
+        response = client.open(url, method=method, data='{"body": "x",', headers={**headers, "Content-Type": "application/json"})
+    else:
+        response = client.open(url, method=method, json=body, headers=headers)
+    assert response.status_code == status, response.get_json()
+    payload = response.get_json()
+    assert payload["code"] == status and payload["message"]
+    if status == 422:
+        assert payload["errors"], payload
+    assert snapshot(app) == before

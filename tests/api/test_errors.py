@@ -1,0 +1,111 @@
+"""Every error is JSON {code, status, message, errors?}; nothing is HTML and nothing is a 500."""
+
+import pytest
+
+
+def assert_json_error(response, status):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == "application/json"
+    payload = response.get_json()
+    assert payload["code"] == status
+    assert isinstance(payload["status"], str) and isinstance(payload["message"], str)
+    return payload
+
+
+def test_unknown_route_is_json_404(client):
+    assert_json_error(client.get("/no/such/route"), 404)
+    assert_json_error(client.get("/api/v1/comments/not-a-number"), 404)
+
+
+def test_wrong_method_is_json_405_with_allow(client):
+    response = client.post("/healthz")
+    assert_json_error(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_malformed_json_is_400(client, auth, make_article):
+    article_id = make_article()["id"]
+    response = client.post(
+        f"/api/v1/articles/{article_id}/comments",
+        data="{not json",
+        headers={**auth(), "Content-Type": "application/json"},
+    )
+    assert "JSON" in assert_json_error(response, 400)["message"]
+
+
+def test_body_over_16_kib_is_413_and_changes_nothing(client, auth, make_article):
+    article_id = make_article()["id"]
+    response = client.post(
+        f"/api/v1/articles/{article_id}/comments",
+        data='{"body": "' + "a" * 17000 + '"}',
+        headers={**auth(), "Content-Type": "application/json"},
+    )
+    assert_json_error(response, 413)
+    assert client.get(f"/api/v1/articles/{article_id}").get_json()["comment_count"] == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Bearer", "Basic abc", "Bearer not.a.jwt", "Token x"],
+)
+def test_bad_authorization_header_is_401(client, make_article, header):
+    article_id = make_article()["id"]
+    response = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers={"Authorization": header})
+    assert_json_error(response, 401)
+
+
+def test_expired_or_foreign_token_is_401(client, token, make_article):
+    import jwt
+
+    article_id = make_article()["id"]
+    url = f"/api/v1/articles/{article_id}/comments"
+    expired = token("alice", ttl=-10)
+    assert "expired" in assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {expired}"}), 401)["message"]
+    forged = jwt.encode({"sub": "alice", "role": "admin", "exp": 9999999999}, "another-secret-" + "y" * 40, algorithm="HS256")
+    assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {forged}"}), 401)
+    no_exp = jwt.encode({"sub": "alice"}, "test-secret-" + "x" * 40, algorithm="HS256")
+    assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {no_exp}"}), 401)
+    bad_role = jwt.encode({"sub": "alice", "role": "god", "exp": 9999999999}, "test-secret-" + "x" * 40, algorithm="HS256")
+    assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {bad_role}"}), 401)
+    long_sub = jwt.encode({"sub": "a" * 65, "exp": 9999999999}, "test-secret-" + "x" * 40, algorithm="HS256")
+    assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {long_sub}"}), 401)
+
+
+def test_anonymous_write_is_401_before_the_body_is_read(client, make_article):
+    article_id = make_article()["id"]
+    response = client.post(f"/api/v1/articles/{article_id}/comments", json={"nonsense": True})
+    assert_json_error(response, 401)
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_unexpected_exception_is_json_500_not_html(app, client, monkeypatch, make_article):
+    from engagement.services import articles
+
+    article_id = make_article()["id"]
+    monkeypatch.setattr(articles, "get_article", lambda _id: 1 / 0)
+    response = client.get(f"/api/v1/articles/{article_id}")
+    assert_json_error(response, 500)
+
+
+def test_openapi_document_and_docs_page(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/articles/{article_id}/comments" in spec["paths"]
+    assert "CommentCreate" in spec["components"]["schemas"]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "moderation_model": "ok"}
+
+
+@pytest.mark.parametrize("app_config", [{"MODERATION_LOAD": "lazy"}])
+def test_not_ready_until_the_model_loads_and_comments_wait_for_review(client, auth, make_article, app_config):
+    assert client.get("/readyz").status_code == 503
+    response = client.post(f"/api/v1/articles/{make_article()['id']}/comments", json={"body": "hello"}, headers=auth())
+    assert response.status_code == 201
+    assert response.get_json()["status"] == "pending_review"
+    assert response.get_json()["moderation"]["reason"] == "model_not_ready"

@@ -1,0 +1,132 @@
+"""The moderators' side: queue, decisions, audit log, bans."""
+
+
+def post(client, auth, article_id, body, author="alice"):
+    return client.post(f"/api/v1/articles/{article_id}/comments", json={"body": body}, headers=auth(author)).get_json()
+
+
+def test_queue_lists_held_comments_oldest_first_with_context(client, auth, make_article):
+    article = make_article(title="Budget vote")
+    held = [post(client, auth, article["id"], f"insult-word number {i}") for i in range(3)]
+    post(client, auth, article["id"], "a clean one")
+    mod = auth("mod", "moderator")
+    page = client.get("/api/v1/moderation/queue?limit=2", headers=mod).get_json()
+    assert [item["id"] for item in page["items"]] == [held[0]["id"], held[1]["id"]]
+    first = page["items"][0]
+    assert first["article"] == {"id": article["id"], "title": "Budget vote"}
+    assert first["author"]["id"] == "alice"
+    assert first["moderation_scores"]["insult"] > 0.5
+    assert first["report_count"] == 0
+    rest = client.get(f"/api/v1/moderation/queue?limit=2&cursor={page['next_cursor']}", headers=mod).get_json()
+    assert [item["id"] for item in rest["items"]] == [held[2]["id"]]
+    assert rest["next_cursor"] is None
+
+
+def test_approving_publishes_and_is_logged(client, auth, make_article):
+    article = make_article()
+    held = post(client, auth, article["id"], "borderline insult-word")
+    mod = auth("mod", "moderator")
+    response = client.post(
+        f"/api/v1/moderation/comments/{held['id']}/decision", json={"action": "approve", "reason": "satire"}, headers=mod
+    )
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "published"
+    assert client.get(f"/api/v1/comments/{held['id']}", headers=auth("bob")).get_json()["body"] == "borderline insult-word"
+    assert client.get(f"/api/v1/articles/{article['id']}").get_json()["comment_count"] == 1
+    assert client.get("/api/v1/moderation/queue", headers=mod).get_json()["items"] == []
+
+    log = client.get(f"/api/v1/moderation/log?subject_id={held['id']}", headers=mod).get_json()["items"]
+    assert [(e["action"], e["actor_id"], e["to_status"]) for e in log] == [
+        ("approve", "mod", "published"),
+        ("auto_pending_review", None, "pending_review"),
+    ]
+    assert log[0]["reason"] == "satire"
+
+
+def test_rejecting_a_published_comment_hides_it_and_fixes_counters(client, auth, make_article):
+    article = make_article()
+    root = post(client, auth, article["id"], "root")
+    reply = client.post(
+        f"/api/v1/articles/{article['id']}/comments", json={"body": "reply", "parent_id": root["id"]}, headers=auth("bob")
+    ).get_json()
+    response = client.post(
+        f"/api/v1/moderation/comments/{reply['id']}/decision", json={"action": "reject"}, headers=auth("root", "admin")
+    )
+    assert response.get_json()["status"] == "rejected"
+    assert client.get(f"/api/v1/comments/{root['id']}").get_json()["reply_count"] == 0
+    assert client.get(f"/api/v1/articles/{article['id']}").get_json()["comment_count"] == 1
+    rejected = client.get("/api/v1/moderation/queue?status=rejected", headers=auth("mod", "moderator")).get_json()
+    assert [c["id"] for c in rejected["items"]] == [reply["id"]]
+
+
+def test_approving_a_reported_comment_clears_its_open_reports(client, auth, make_article, app):
+    app.config["REPORTS_TO_REVIEW"] = 2
+    comment = post(client, auth, make_article()["id"], "contested opinion")
+    for reporter in ("r1", "r2"):
+        client.post(f"/api/v1/comments/{comment['id']}/reports", json={"reason": "rude"}, headers=auth(reporter))
+    mod = auth("mod", "moderator")
+    assert [c["id"] for c in client.get("/api/v1/moderation/queue?status=reported", headers=mod).get_json()["items"]] == [comment["id"]]
+    client.post(f"/api/v1/moderation/comments/{comment['id']}/decision", json={"action": "approve"}, headers=mod)
+    assert client.get("/api/v1/moderation/queue?status=reported", headers=mod).get_json()["items"] == []
+    # One new report is below the threshold again: it stays published.
+    client.post(f"/api/v1/comments/{comment['id']}/reports", json={"reason": "rude"}, headers=auth("r3"))
+    assert client.get(f"/api/v1/comments/{comment['id']}").get_json()["status"] == "published"
+
+
+def test_decision_on_unknown_or_deleted_comment(client, auth, make_comment):
+    mod = auth("mod", "moderator")
+    assert client.post("/api/v1/moderation/comments/424242/decision", json={"action": "approve"}, headers=mod).status_code == 404
+    comment = make_comment()
+    client.delete(f"/api/v1/comments/{comment['id']}", headers=auth("alice"))
+    assert client.post(f"/api/v1/moderation/comments/{comment['id']}/decision", json={"action": "approve"}, headers=mod).status_code == 409
+
+
+def test_banned_user_gets_403_on_writes_until_unbanned(client, auth, make_article):
+    article_id = make_article()["id"]
+    mod = auth("mod", "moderator")
+    ban = client.put("/api/v1/moderation/users/troll/ban", json={"reason": "spam links"}, headers=mod)
+    assert ban.status_code == 200 and ban.get_json()["banned"] is True
+    refused = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("troll"))
+    assert refused.status_code == 403
+    assert "banned" in refused.get_json()["message"] and "spam links" in refused.get_json()["message"]
+    # Reads still work for a banned user.
+    assert client.get(f"/api/v1/articles/{article_id}/comments", headers=auth("troll")).status_code == 200
+    assert client.delete("/api/v1/moderation/users/troll/ban", headers=mod).get_json()["banned"] is False
+    assert client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("troll")).status_code == 201
+    actions = [e["action"] for e in client.get("/api/v1/moderation/log?subject_id=troll", headers=mod).get_json()["items"]]
+    assert actions == ["unban", "ban"]
+
+
+def test_timed_ban_ends_by_itself(client, auth, make_article, app):
+    from datetime import datetime, timedelta, timezone
+
+    article_id = make_article()["id"]
+    until = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    client.put("/api/v1/moderation/users/troll/ban", json={"reason": "cool off", "until": until}, headers=auth("mod", "moderator"))
+    assert client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("troll")).status_code == 403
+    with app.app_context():
+        from engagement.extensions import db
+        from engagement.models import User
+
+        db.session.get(User, "troll").banned_until = datetime.now(timezone.utc) - timedelta(seconds=1)
+        db.session.commit()
+    assert client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("troll")).status_code == 201
+
+
+def test_only_admins_ban_moderators(client, auth, make_article):
+    # mod2's row learns the moderator role from the token of their first write.
+    article_id = make_article()["id"]
+    client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("mod2", "moderator"))
+    assert client.put("/api/v1/moderation/users/mod2/ban", json={"reason": "x"}, headers=auth("mod", "moderator")).status_code == 403
+    assert client.put("/api/v1/moderation/users/mod2/ban", json={"reason": "x"}, headers=auth("root", "admin")).status_code == 200
+
+
+def test_audit_log_paginates_newest_first(client, auth, make_article):
+    article_id = make_article()["id"]
+    for i in range(5):
+        post(client, auth, article_id, f"comment {i}")
+    mod = auth("mod", "moderator")
+    first = client.get("/api/v1/moderation/log?limit=3", headers=mod).get_json()
+    second = client.get(f"/api/v1/moderation/log?limit=3&cursor={first['next_cursor']}", headers=mod).get_json()
+    ids = [e["id"] for e in first["items"] + second["items"]]
+    assert ids == sorted(ids, reverse=True) and len(ids) == 5
