@@ -62,7 +62,7 @@ def decode_token(token: str, secret: str) -> Actor:
     try:
         role = Role(claims.get("role", Role.USER.value))
     except ValueError:
-        raise Unauthorized("The token's role must be one of user, moderator, admin.") from None
+        raise Unauthorized("The token's role must be one of user, moderator, admin, service.") from None
     name = claims.get("name")
     return Actor(user_id=subject, role=role, name=name[:128] if isinstance(name, str) else None)
 

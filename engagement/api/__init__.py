@@ -64,7 +64,7 @@ def rate_limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
 
 def register_blueprints() -> None:
-    from engagement.api import articles, comments, health, moderation
+    from engagement.api import articles, comments, health, moderation, widgets
 
-    for module in (health, articles, comments, moderation):
+    for module in (health, articles, comments, moderation, widgets):
         api.register_blueprint(module.blp)

@@ -26,17 +26,18 @@ class QueueView(TransactionalView):
     @blp.response(200, QueuePageSchema)
     def get(self, args):
         """Comments waiting for a moderator, oldest first, with scores, reports, author and article."""
-        return moderation_service.list_queue(required_actor(), args["status"], args["limit"], args["cursor"])
+        return moderation_service.list_queue(required_actor(), args["status"], args["limit"], args["cursor"], args["kind"])
 
 
-@blp.route("/comments/<int:comment_id>/decision")
+@blp.route("/<any(comments, reposts, rewards):collection>/<int:item_id>/decision")
 class DecisionView(TransactionalView):
     @rate_limited("RATELIMIT_MODERATION")
     @blp.arguments(DecisionCreateSchema)
     @blp.response(200, QueueItemSchema)
-    def post(self, data, comment_id: int):
-        """Approve (publish) or reject a comment; recorded in the audit log."""
-        return moderation_service.decide_comment(required_actor(), comment_id, data["action"], data["reason"])
+    def post(self, data, collection: str, item_id: int):
+        """Approve (publish) or reject a comment, a repost's quote or a reward's message; logged."""
+        kind = collection.removesuffix("s")
+        return moderation_service.decide(required_actor(), kind, item_id, data["action"], data["reason"])
 
 
 @blp.route("/log")

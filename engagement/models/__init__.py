@@ -1,12 +1,32 @@
 """Typed SQLAlchemy models; importing this package registers every table on the metadata."""
 
 from engagement.models.articles import Article, ArticleShareCount
-from engagement.models.comments import Comment, CommentLike, CommentReport, CommentRevision, CommentStatus
-from engagement.models.moderation import AuditLogEntry
+from engagement.models.comments import Comment, CommentLike, CommentReport, CommentRevision
+from engagement.models.moderation import AuditLogEntry, CommentStatus, ModeratedText, ModerationStatus
 from engagement.models.users import Role, User
+from engagement.models.widgets import (
+    ArticleRewardTotal,
+    ArticleSupporter,
+    IdempotencyRecord,
+    LedgerEntry,
+    Repost,
+    Reward,
+    Share,
+    Wallet,
+)
 
 __all__ = [
     "Article",
+    "ArticleRewardTotal",
+    "ArticleSupporter",
+    "IdempotencyRecord",
+    "LedgerEntry",
+    "ModeratedText",
+    "ModerationStatus",
+    "Repost",
+    "Reward",
+    "Share",
+    "Wallet",
     "ArticleShareCount",
     "AuditLogEntry",
     "Comment",

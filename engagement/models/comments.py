@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
-from typing import Any, Optional
+from typing import Optional
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,19 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engagement.extensions import db
 from engagement.models._types import UTCDateTime, utcnow
 from engagement.models.articles import Article
+from engagement.models.moderation import CommentStatus, ModeratedText
 from engagement.models.users import User
 
 
-class CommentStatus(enum.StrEnum):
-    PUBLISHED = "published"
-    PENDING_REVIEW = "pending_review"
-    REJECTED = "rejected"
-
-
-class Comment(db.Model):
+class Comment(ModeratedText, db.Model):
     """A comment under an article. Its text is shown to others only while ``status`` is published."""
 
     __tablename__ = "comments"
+    moderation_kind = "comment"
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count_not_negative"),
         CheckConstraint("reply_count >= 0", name="reply_count_not_negative"),
@@ -37,7 +32,6 @@ class Comment(db.Model):
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("comments.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     deleted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
@@ -51,14 +45,6 @@ class Comment(db.Model):
     reported_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     pinned_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     pinned_by_id: Mapped[Optional[str]] = mapped_column(String(64))
-    # What the model said about the current body, and why the status is what it is.
-    moderation_scores: Mapped[Optional[dict[str, float]]] = mapped_column(JSON)
-    moderation_labels: Mapped[Optional[list[str]]] = mapped_column(JSON)
-    moderation_model: Mapped[Optional[str]] = mapped_column(String(200))
-    moderation_model_version: Mapped[Optional[str]] = mapped_column(String(64))
-    moderation_reason: Mapped[Optional[str]] = mapped_column(String(64))
-    scored_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    decided_by_id: Mapped[Optional[str]] = mapped_column(String(64))
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     article: Mapped["Article"] = relationship(lazy="select")
@@ -77,14 +63,6 @@ class Comment(db.Model):
     def is_published(self) -> bool:
         return self.status == CommentStatus.PUBLISHED and self.deleted_at is None
 
-    @property
-    def moderation(self) -> dict[str, Any]:
-        return {
-            "labels": self.moderation_labels or [],
-            "reason": self.moderation_reason,
-            "model": self.moderation_model,
-            "model_version": self.moderation_model_version,
-        }
 
 
 class CommentRevision(db.Model):

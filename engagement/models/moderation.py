@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any, Optional
 
@@ -8,6 +9,50 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.extensions import db
 from engagement.models._types import UTCDateTime, utcnow
+
+
+class ModerationStatus(enum.StrEnum):
+    PUBLISHED = "published"
+    PENDING_REVIEW = "pending_review"
+    REJECTED = "rejected"
+
+
+CommentStatus = ModerationStatus
+
+
+class ModeratedText:
+    """Columns of anything holding user text that is scored before others see it (comment, quote, message).
+
+    ``status`` is the text's status: shown to others only while published.
+    """
+
+    status: Mapped[str] = mapped_column(String(20))
+    # What the model said about the current text, and why the status is what it is.
+    moderation_scores: Mapped[Optional[dict[str, float]]] = mapped_column(JSON)
+    moderation_labels: Mapped[Optional[list[str]]] = mapped_column(JSON)
+    moderation_model: Mapped[Optional[str]] = mapped_column(String(200))
+    moderation_model_version: Mapped[Optional[str]] = mapped_column(String(64))
+    moderation_reason: Mapped[Optional[str]] = mapped_column(String(64))
+    scored_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[Optional[str]] = mapped_column(String(64))
+
+    #: "comment", "repost" or "reward": how the audit log and the queue name this kind of text.
+    moderation_kind: str = ""
+    #: The attribute holding the text that was scored.
+    text_attribute: str = "body"
+
+    @property
+    def moderated_text(self) -> str | None:
+        return getattr(self, self.text_attribute)
+
+    @property
+    def moderation(self) -> dict[str, Any]:
+        return {
+            "labels": self.moderation_labels or [],
+            "reason": self.moderation_reason,
+            "model": self.moderation_model,
+            "model_version": self.moderation_model_version,
+        }
 
 
 class AuditLogEntry(db.Model):

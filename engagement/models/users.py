@@ -15,6 +15,8 @@ class Role(enum.StrEnum):
     USER = "user"
     MODERATOR = "moderator"
     ADMIN = "admin"
+    # The host platform's back office: may credit wallets, nothing else.
+    SERVICE = "service"
 
     @property
     def can_moderate(self) -> bool:

@@ -15,11 +15,11 @@ from engagement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from engagement.extensions import db
 from engagement.models import Article, Comment, CommentLike, CommentReport, CommentRevision, CommentStatus
 from engagement.models._types import utcnow
-from engagement.moderation.moderator import ModerationResult, get_moderator
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.counters import bump
+from engagement.services.screening import after_screening, screen_text, store_result
 from engagement.services.users import writer_for
 from engagement.text import validated_user_text
 
@@ -104,28 +104,6 @@ def _count_visibility_change(comment: Comment, was_public: bool) -> None:
         bump(db.session.get(Comment, comment.parent_id), reply_count=delta)
 
 
-def _store_moderation(comment: Comment, result: ModerationResult) -> None:
-    comment.moderation_scores = result.scores
-    comment.moderation_labels = result.labels
-    comment.moderation_model = result.model
-    comment.moderation_model_version = result.model_version
-    comment.moderation_reason = result.reason
-    comment.scored_at = utcnow() if result.scores is not None else None
-    comment.decided_by_id = None
-
-
-def record_automatic_decision(comment: Comment, result: ModerationResult, from_status: str | None) -> None:
-    record_audit(
-        f"auto_{result.status}",
-        "comment",
-        comment.id,
-        from_status=from_status,
-        to_status=result.status,
-        reason=result.reason,
-        details={"labels": result.labels, "model": result.model, "model_version": result.model_version},
-    )
-
-
 def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int | None:
     if parent_id is None:
         return None
@@ -142,9 +120,8 @@ def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int
 def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int | None = None) -> Comment:
     body = clean_comment_body(raw_body)
     article = get_article(article_id)
-    moderator = get_moderator()
     # Scored before the first write: in SQLite the write lock is then held only for the inserts.
-    result = moderator.moderate(body) if moderator.mode == "inline" else moderator.queued_result()
+    result = screen_text(body)
     author = writer_for(actor)
     comment = Comment(
         article_id=article.id,
@@ -154,13 +131,11 @@ def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int 
         status=CommentStatus.PENDING_REVIEW,
         created_at=utcnow(),
     )
-    _store_moderation(comment, result)
+    store_result(comment, result)
     db.session.add(comment)
     db.session.flush()
     apply_status(comment, result.status)
-    record_automatic_decision(comment, result, None)
-    if moderator.mode == "queue":
-        moderator.enqueue_after_commit(comment.id)
+    after_screening("comment", comment, result, None)
     return annotate_for_viewer([comment], actor)[0]
 
 
@@ -176,8 +151,7 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
     body = clean_comment_body(raw_body)
     if body == comment.body:
         return annotate_for_viewer([comment], actor)[0]
-    moderator = get_moderator()
-    result = moderator.moderate(body) if moderator.mode == "inline" else moderator.queued_result()
+    result = screen_text(body)
     writer_for(actor)
     db.session.add(
         CommentRevision(
@@ -191,11 +165,9 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
     from_status = comment.status
     comment.body = body
     comment.edited_at = utcnow()
-    _store_moderation(comment, result)
+    store_result(comment, result)
     apply_status(comment, result.status)
-    record_automatic_decision(comment, result, from_status)
-    if moderator.mode == "queue":
-        moderator.enqueue_after_commit(comment.id)
+    after_screening("comment", comment, result, from_status)
     return annotate_for_viewer([comment], actor)[0]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes
 
 from engagement.extensions import db
@@ -27,3 +28,13 @@ def bump(instance: Any, **deltas: int) -> None:
     row = db.session.execute(statement).one()
     for name, value in zip(columns, row, strict=True):
         attributes.set_committed_value(instance, name, value)
+
+
+def ensure_row(model, **key) -> None:
+    """Insert a zeroed row for ``key`` unless it exists; safe when two transactions race to create it."""
+    if db.session.get(model, tuple(key.values())) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(model(**key))
+        except IntegrityError:
+            pass

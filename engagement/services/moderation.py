@@ -1,4 +1,4 @@
-"""What moderators do: read the queue, decide on comments, read the audit log."""
+"""What moderators do: read the queue, decide on held text, read the audit log."""
 
 from __future__ import annotations
 
@@ -8,64 +8,84 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
 from engagement.auth import Actor
-from engagement.errors import Conflict, NotFound
+from engagement.errors import Conflict, NotFound, Unprocessable
 from engagement.extensions import db
-from engagement.models import AuditLogEntry, Comment, CommentStatus
+from engagement.models import AuditLogEntry, Comment, ModeratedText, ModerationStatus, Repost, Reward
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
 from engagement.services.comments import annotate_for_viewer, apply_status
 from engagement.services.users import require_moderator, user_for
 
 QUEUES = ("pending_review", "rejected", "reported")
+MODERATED_KINDS: dict[str, type[ModeratedText]] = {"comment": Comment, "repost": Repost, "reward": Reward}
 
 
-def list_queue(actor: Actor, queue: str = "pending_review", limit: int = 20, cursor: str | None = None) -> Page[Comment]:
+def list_queue(
+    actor: Actor, queue: str = "pending_review", limit: int = 20, cursor: str | None = None, kind: str = "comment"
+) -> Page[ModeratedText]:
     """Oldest first, so nothing waits forever; reported comments by when the first open report came in."""
     require_moderator(actor)
-    query = select(Comment).where(Comment.deleted_at.is_(None))
+    model = MODERATED_KINDS[kind]
+    query = select(model)
+    if kind == "comment":
+        query = query.where(Comment.deleted_at.is_(None))
     if queue == "reported":
+        if kind != "comment":
+            raise Unprocessable("Only comments can be reported.", errors={"status": ["'reported' needs kind=comment."]})
         query = query.where(Comment.reported_at.is_not(None))
         key_column = Comment.reported_at
     else:
-        query = query.where(Comment.status == queue)
-        key_column = Comment.created_at
+        query = query.where(model.status == queue)
+        key_column = model.created_at
     if cursor:
         moment, last_id = decode_cursor(cursor, datetime.fromisoformat, int)
-        query = query.where(tuple_(key_column, Comment.id) > tuple_(moment, last_id))
-    query = query.options(selectinload(Comment.article)).order_by(key_column, Comment.id)
+        query = query.where(tuple_(key_column, model.id) > tuple_(moment, last_id))
+    query = query.options(selectinload(model.article)).order_by(key_column, model.id)
     rows = list(db.session.scalars(query.limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
         next_cursor = encode_cursor(getattr(last, key_column.key).isoformat(), last.id)
-    return Page(annotate_for_viewer(rows[:limit], actor), next_cursor)
+    items = rows[:limit]
+    if kind == "comment":
+        annotate_for_viewer(items, actor)
+    return Page(items, next_cursor)
 
 
-def decide_comment(actor: Actor, comment_id: int, action: str, reason: str | None = None) -> Comment:
+def decide(actor: Actor, kind: str, item_id: int, action: str, reason: str | None = None) -> ModeratedText:
+    """Publish or reject a comment, a repost's quote or a reward's message; every decision is logged."""
     require_moderator(actor)
     moderator = user_for(actor)
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        raise NotFound(f"Comment {comment_id} does not exist.")
-    if comment.is_deleted:
-        raise Conflict(f"Comment {comment_id} was deleted; there is nothing to decide.")
-    from_status = comment.status
-    apply_status(comment, CommentStatus.PUBLISHED if action == "approve" else CommentStatus.REJECTED)
-    comment.moderation_reason = f"moderator_{action}"
-    comment.decided_by_id = moderator.id
-    comment.reported_at = None
-    comment.open_report_count = 0
+    item = db.session.get(MODERATED_KINDS[kind], item_id)
+    if item is None:
+        raise NotFound(f"{kind.capitalize()} {item_id} does not exist.")
+    new_status = ModerationStatus.PUBLISHED if action == "approve" else ModerationStatus.REJECTED
+    from_status = item.status
+    if isinstance(item, Comment):
+        if item.is_deleted:
+            raise Conflict(f"Comment {item_id} was deleted; there is nothing to decide.")
+        apply_status(item, new_status)
+        item.reported_at = None
+        item.open_report_count = 0
+    else:
+        if item.moderated_text is None:
+            raise Conflict(f"{kind.capitalize()} {item_id} has no text to moderate.")
+        item.status = new_status
+    item.moderation_reason = f"moderator_{action}"
+    item.decided_by_id = moderator.id
     record_audit(
         action,
-        "comment",
-        comment.id,
+        kind,
+        item.id,
         actor_id=moderator.id,
         from_status=from_status,
-        to_status=comment.status,
+        to_status=item.status,
         reason=reason,
-        details={"scores": comment.moderation_scores, "labels": comment.moderation_labels},
+        details={"scores": item.moderation_scores, "labels": item.moderation_labels},
     )
-    return annotate_for_viewer([comment], actor)[0]
+    if isinstance(item, Comment):
+        annotate_for_viewer([item], actor)
+    return item
 
 
 def list_audit_log(

@@ -33,6 +33,21 @@ ENDPOINTS = [
      {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
     ("DELETE", "/api/v1/moderation/users/{target}/ban", None,
      {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
+    ("POST", "/api/v1/admin/users/{target}/credits", {"amount": 5}, {"anonymous": 401, "admin": 201, "default": 403}),
+    ("POST", "/api/v1/articles/{article}/rewards", {"amount": 1}, {"anonymous": 401, "default": 201}),
+    ("GET", "/api/v1/articles/{article}/rewards", None, {"default": 200}),
+    ("GET", "/api/v1/me/wallet", None, {"anonymous": 401, "default": 200}),
+    ("PUT", "/api/v1/articles/{article}/repost", {"quote": "read this"}, {"anonymous": 401, "default": 201}),
+    ("DELETE", "/api/v1/articles/{article}/repost", None, {"anonymous": 401, "default": 204}),
+    ("GET", "/api/v1/articles/{article}/reposts", None, {"default": 200}),
+    ("GET", "/api/v1/users/alice/reposts", None, {"default": 200}),
+    ("POST", "/api/v1/articles/{article}/shares", {"channel": "x"}, {"default": 201}),
+    ("POST", "/api/v1/articles/engagement", {"article_ids": ["{article}"]}, {"default": 200}),
+    ("GET", "/api/v1/pins", None, {"default": 200}),
+    ("PUT", "/api/v1/pins/{article}", {}, {"anonymous": 401, "admin": 200, "default": 403}),
+    ("DELETE", "/api/v1/pins/{article}", None, {"anonymous": 401, "admin": 204, "default": 403}),
+    ("PUT", "/api/v1/comments/{comment}/pin", None, {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
+    ("DELETE", "/api/v1/comments/{comment}/pin", None, {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
 ]
 
 
@@ -42,7 +57,14 @@ def test_role_matrix(client, auth, make_article, make_comment, role, method, pat
     article = make_article()
     comment = make_comment(article_id=article["id"], author="alice")
     headers = auth(*CALLERS[role]) if role in CALLERS else {}
+    if role in CALLERS and path.endswith("/rewards") and method == "POST":
+        # Give the caller something to tip with, so the answer is about authorization, not balance.
+        user_id = CALLERS[role][0]
+        client.post(f"/api/v1/admin/users/{user_id}/credits", json={"amount": 5}, headers={**auth("root", "admin"), "Idempotency-Key": "seed"})
+    headers["Idempotency-Key"] = "matrix"
     url = path.format(article=article["id"], comment=comment["id"], target="troll")
+    if body and "article_ids" in body:
+        body = {"article_ids": [article["id"]]}
     response = client.open(url, method=method, json=body, headers=headers)
     want = expected.get(role, expected["default"])
     assert response.status_code == want, response.get_json()

@@ -46,6 +46,44 @@ WRITE_ENDPOINTS = [
         ("past-until", {"reason": "x", "until": "2001-01-01T00:00:00+00:00"}, 422),
         ("unknown-field", {"reason": "x", "forever": True}, 422),
     ]),
+    ("POST", "/api/v1/admin/users/{target}/credits", [
+        ("missing", {}, 422),
+        ("wrong-types", {"amount": "10"}, 422),
+        ("not-positive", {"amount": 0}, 422),
+        ("fraction", {"amount": 1.5}, 422),
+        ("unknown-currency", {"amount": 1, "currency": "BTC"}, 422),
+        ("unknown-field", {"amount": 1, "bonus": 1}, 422),
+    ]),
+    ("POST", "/api/v1/articles/{article}/rewards", [
+        ("missing", {}, 422),
+        ("wrong-types", {"amount": [1], "message": 3}, 422),
+        ("negative", {"amount": -5}, 422),
+        ("unknown-field", {"amount": 1, "to": "me"}, 422),
+        ("too-long-message", {"amount": 1, "message": "m" * 401}, 422),
+    ]),
+    ("PUT", "/api/v1/articles/{article}/repost", [
+        ("wrong-types", {"quote": 12}, 422),
+        ("unknown-field", {"quote": "q", "pinned": True}, 422),
+        ("too-long", {"quote": "q" * 401}, 422),
+    ]),
+    ("POST", "/api/v1/articles/{article}/shares", [
+        ("missing", {}, 422),
+        ("wrong-types", {"channel": 1}, 422),
+        ("unknown-channel", {"channel": "fax"}, 422),
+        ("unknown-field", {"channel": "x", "count": 100}, 422),
+    ]),
+    ("PUT", "/api/v1/pins/{article}", [
+        ("wrong-types", {"position": "first"}, 422),
+        ("naive-time", {"expires_at": "2030-01-01T00:00:00"}, 422),
+        ("past", {"expires_at": "2001-01-01T00:00:00Z"}, 422),
+        ("unknown-field", {"colour": "red"}, 422),
+    ]),
+    ("POST", "/api/v1/articles/engagement", [
+        ("missing", {}, 422),
+        ("wrong-types", {"article_ids": "a,b"}, 422),
+        ("empty", {"article_ids": []}, 422),
+        ("too-many", {"article_ids": [str(i) for i in range(101)]}, 422),
+    ]),
 ]
 COMMON_CASES = [("malformed-json", MALFORMED, 400), ("oversized", {"body": OVERSIZED}, 413)]
 
@@ -63,7 +101,10 @@ def snapshot(app):
     from engagement.extensions import db
 
     with app.app_context():
-        tables = ["users", "articles", "comments", "comment_reports", "comment_likes", "comment_revisions", "audit_log"]
+        tables = [
+            "users", "articles", "comments", "comment_reports", "comment_likes", "comment_revisions", "audit_log",
+            "wallets", "ledger_entries", "rewards", "reposts", "shares", "article_share_counts", "idempotency_records",
+        ]
         return {table: db.session.execute(text(f"SELECT * FROM {table} ORDER BY 1")).all() for table in tables}
 
 
@@ -71,7 +112,10 @@ def snapshot(app):
 def test_bad_input_is_rejected_and_changes_nothing(app, client, auth, make_comment, method, path, case_id, body, status):
     comment = make_comment(author="alice")
     # The owner edits; an admin does everything else, so authorization never hides a validation error.
-    headers = auth("alice") if method == "PATCH" else auth("carol") if "reports" in path else auth("root", "admin")
+    headers = auth("alice") if method == "PATCH" else auth("carol") if path.endswith(("reports", "rewards", "repost")) else auth("root", "admin")
+    headers["Idempotency-Key"] = "bad-input"
+    if path.endswith("rewards"):
+        client.post("/api/v1/admin/users/carol/credits", json={"amount": 50}, headers={**auth("root", "admin"), "Idempotency-Key": "seed"})
     url = path.format(article=comment["article_id"], comment=comment["id"], target="troll")
     before = snapshot(app)
     if body is MALFORMED:

@@ -2,17 +2,61 @@ from marshmallow import Schema, fields, validate
 
 from engagement.api.schemas.common import InputSchema
 
+
 class ArticleUpsertSchema(InputSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     url = fields.URL(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
     author_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
+class ViewerStateSchema(Schema):
+    reposted = fields.Boolean()
+    rewarded = fields.Boolean()
+
+
 class ArticleSchema(Schema):
+    """An article and every widget's counters; ``viewer`` only with a token."""
+
+    id = fields.String(attribute="article.id")
+    title = fields.String(attribute="article.title")
+    url = fields.String(attribute="article.url")
+    author_id = fields.String(attribute="article.author_id")
+    created_at = fields.DateTime(attribute="article.created_at")
+    updated_at = fields.DateTime(attribute="article.updated_at")
+    comment_count = fields.Integer()
+    reward_count = fields.Integer()
+    reward_total = fields.Dict(keys=fields.String(), values=fields.Integer())
+    repost_count = fields.Integer()
+    share_count = fields.Integer()
+    share_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    pinned = fields.Boolean()
+    viewer = fields.Nested(ViewerStateSchema)
+
+
+class EngagementQuerySchema(InputSchema):
+    article_ids = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)), required=True, validate=validate.Length(min=1, max=100)
+    )
+
+
+class EngagementBatchSchema(Schema):
+    items = fields.List(fields.Nested(ArticleSchema))
+    missing = fields.List(fields.String())
+
+
+class PinCreateSchema(InputSchema):
+    position = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
+    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class PinnedArticleSchema(Schema):
     id = fields.String()
     title = fields.String()
     url = fields.String()
-    author_id = fields.String()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    comment_count = fields.Integer()
+    position = fields.Integer(attribute="pin_position")
+    pinned_at = fields.DateTime()
+    expires_at = fields.DateTime(attribute="pin_expires_at", allow_none=True)
+
+
+class PinnedArticleListSchema(Schema):
+    items = fields.List(fields.Nested(PinnedArticleSchema))

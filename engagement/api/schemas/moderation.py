@@ -1,13 +1,14 @@
 from marshmallow import Schema, fields, validate
 
-from engagement.api.schemas.comments import CommentSchema
-from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, page_schema
+from engagement.api.schemas.comments import ModerationInfoSchema, RevisionSchema
+from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, page_schema
 
 
 class QueueQueryArgsSchema(PageQueryArgsSchema):
     status = fields.String(
         load_default="pending_review", validate=validate.OneOf(["pending_review", "rejected", "reported"])
     )
+    kind = fields.String(load_default="comment", validate=validate.OneOf(["comment", "repost", "reward"]))
 
 
 class ArticleRefSchema(Schema):
@@ -15,11 +16,23 @@ class ArticleRefSchema(Schema):
     title = fields.String()
 
 
-class QueueItemSchema(CommentSchema):
+class QueueItemSchema(Schema):
+    """Held text of any kind, with everything a moderator needs to decide on it."""
+
+    kind = fields.String(attribute="moderation_kind")
+    id = fields.Integer()
     article = fields.Nested(ArticleRefSchema)
-    open_report_count = fields.Integer()
+    author = fields.Nested(UserRefSchema)
+    text = fields.String(attribute="moderated_text", allow_none=True)
+    status = fields.String()
+    moderation = fields.Nested(ModerationInfoSchema)
+    moderation_scores = fields.Dict(keys=fields.String(), values=fields.Float(), allow_none=True)
+    report_count = fields.Integer(dump_default=0)
+    open_report_count = fields.Integer(dump_default=0)
     reported_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
     scored_at = fields.DateTime(allow_none=True)
+    previous_versions = fields.List(fields.Nested(RevisionSchema), dump_default=list)
 
 
 class DecisionCreateSchema(InputSchema):
