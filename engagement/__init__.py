@@ -83,6 +83,12 @@ def _init_moderation(app: Flask) -> None:
     injected = app.config.get("MODERATION_SCORER")
     moderator = Moderator(settings, (lambda: injected) if injected else (lambda: load_scorer(settings, app.instance_path)))
     app.extensions["engagement"] = moderator
+    if moderator.mode == "queue":
+        from engagement.moderation.queue import ModerationQueue
+
+        moderator.queue = ModerationQueue(app.config["REDIS_URL"])
+        # The API only enqueues; the model lives in the workers, which load it themselves.
+        return
     if app.config.get("MODERATION_LOAD", "eager") == "eager":
         moderator.load()
     elif app.config["MODERATION_LOAD"] == "background":

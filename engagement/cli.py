@@ -26,9 +26,77 @@ def issue_token_command(sub: str, role: str, name: str | None, ttl: int) -> None
 
 
 def register_commands(app: Flask) -> None:
+    from engagement.moderation.cli import moderation_cli
+
     app.cli.add_command(token_cli)
-    try:  # TEMPORARY until the moderation CLI lands
-        from engagement.moderation.cli import moderation_cli
-    except ModuleNotFoundError:
-        return
+    if "worker" not in moderation_cli.commands:
+        _add_operator_commands(moderation_cli)
     app.cli.add_command(moderation_cli)
+
+
+@click.command("warmup")
+def warmup_command() -> None:
+    """Load the configured model and print its labels, version and timings."""
+    import time
+
+    moderator = current_app.extensions["engagement"]
+    started = time.perf_counter()
+    moderator.load()
+    loaded = time.perf_counter() - started
+    scorer = moderator.scorer
+    started = time.perf_counter()
+    scorer.score(["Thanks for the thoughtful article."])
+    click.echo(f"model:    {scorer.name}\nversion:  {scorer.version}\nlabels:   {', '.join(scorer.labels)}")
+    click.echo(f"load:     {loaded:.2f} s\nfirst score: {(time.perf_counter() - started) * 1000:.1f} ms")
+    click.echo(f"thresholds ({moderator.policy.source}): " + ", ".join(f"{k}={v}" for k, v in sorted(moderator.policy.hold_thresholds.items())))
+
+
+@click.command("calibrate")
+@click.option("--target-precision", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True)
+@click.option("--min-flagged", type=int, default=5, show_default=True, help="Support needed for a suggestion.")
+def calibrate_command(target_precision: float, min_flagged: int) -> None:
+    """Compare hold thresholds with moderators' approve/reject decisions; suggests, changes nothing."""
+    from engagement.services.calibration import calibrate_thresholds
+
+    current_app.extensions["engagement"].load()
+    rows = calibrate_thresholds(target_precision, min_flagged)
+    if not rows:
+        click.echo("No moderator decisions with scores yet: nothing to calibrate.")
+        return
+    fmt = "{:<16} {:>9} {:>9} {:>8} {:>9} {:>7} {:>10}"
+    click.echo(fmt.format("label", "threshold", "decisions", "rejected", "precision", "recall", "suggested"))
+    for row in rows:
+        show = lambda value: "-" if value is None else f"{value:.3f}"  # noqa: E731
+        click.echo(fmt.format(row.label, show(row.threshold), row.decisions, row.rejected, show(row.precision), show(row.recall), show(row.suggested_threshold)))
+    click.echo(
+        f"\nsuggested = the lowest threshold reaching precision {target_precision} on >= {min_flagged} texts."
+        "\nTo apply, an admin sets ENGAGEMENT_HOLD_THRESHOLDS and restarts; then run `moderation rescore`."
+    )
+
+
+@click.command("rescore")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None, help="Only texts created since (UTC).")
+def rescore_command(since) -> None:
+    """Score held texts again after a model or threshold change; publish those now clean (audited)."""
+    from datetime import timezone
+
+    from engagement.services.calibration import rescore_held_texts
+
+    current_app.extensions["engagement"].load()
+    counts = rescore_held_texts(since.replace(tzinfo=timezone.utc) if since else None)
+    click.echo(f"scored {counts['scored']}: published {counts['published']}, still held {counts['still_held']}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit once the queue is empty (for tests and cron).")
+@click.option("--sweep-after", type=int, default=60, show_default=True, help="Re-enqueue texts waiting this many seconds.")
+def worker_command(burst: bool, sweep_after: int) -> None:
+    """Score queued texts (queue mode) in batches; run as many as you like, on as many machines."""
+    from engagement.moderation.worker import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst, sweep_after=sweep_after)
+
+
+def _add_operator_commands(group: AppGroup) -> None:
+    for command in (warmup_command, calibrate_command, rescore_command, worker_command):
+        group.add_command(command)

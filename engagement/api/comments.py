@@ -28,9 +28,11 @@ class ArticleCommentsView(TransactionalView):
     @rate_limited("RATELIMIT_COMMENTS")
     @blp.arguments(CommentCreateSchema)
     @blp.response(201, CommentSchema)
+    @blp.alt_response(202, schema=CommentSchema, description="Queue mode: stored and held until a worker scores it.")
     def post(self, data, article_id: str):
         """Post a comment or a reply; it is scored before anyone else can see it."""
-        return comment_service.create_comment(required_actor(), article_id, data["body"], data["parent_id"])
+        comment = comment_service.create_comment(required_actor(), article_id, data["body"], data["parent_id"])
+        return comment, 202 if comment.moderation_reason == "queued" else 201
 
 
 @blp.route("/comments/<int:comment_id>")

@@ -30,6 +30,9 @@ def readyz():
     finally:
         db.session.rollback()
     moderator = current_app.extensions["engagement"]
-    checks["moderation_model"] = "ok" if moderator.ready else (moderator.load_error or "loading")
+    if moderator.mode == "queue":
+        checks["moderation_queue"] = "ok" if moderator.queue.depth() >= 0 else "error: redis unreachable"
+    else:
+        checks["moderation_model"] = "ok" if moderator.ready else (moderator.load_error or "loading")
     ready = all(value == "ok" for value in checks.values())
     return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503

@@ -15,7 +15,11 @@ from engagement.models.widgets import (
     Wallet,
 )
 
+# Every kind of user text that is scored before others see it, by the name the queue and the log use.
+MODERATED_KINDS: dict[str, type[ModeratedText]] = {"comment": Comment, "repost": Repost, "reward": Reward}
+
 __all__ = [
+    "MODERATED_KINDS",
     "Article",
     "ArticleRewardTotal",
     "ArticleSupporter",

@@ -12,6 +12,7 @@ from typing import Any
 from engagement.moderation.batching import BatchingScorer
 from engagement.moderation.policy import PENDING_REVIEW, ModerationPolicy
 from engagement.moderation.scoring import Scorer
+from engagement.observability import observed_moderation
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Moderator:
         self._batcher: BatchingScorer | None = None
         self.policy = ModerationPolicy.from_settings(settings)
         self.mode: str = settings.get("MODERATION_MODE", "inline")
+        self.queue: Any = None  # a ModerationQueue in queue mode
         self.load_error: str | None = None
         self._loading = threading.Lock()
 
@@ -81,6 +83,7 @@ class Moderator:
         thread.start()
         return thread
 
+    @observed_moderation
     def moderate(self, text: str) -> ModerationResult:
         if self._batcher is None:
             return ModerationResult(PENDING_REVIEW, reason="model_not_ready")

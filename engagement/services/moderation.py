@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
@@ -10,14 +12,14 @@ from sqlalchemy.orm import selectinload
 from engagement.auth import Actor
 from engagement.errors import Conflict, NotFound, Unprocessable
 from engagement.extensions import db
-from engagement.models import AuditLogEntry, Comment, ModeratedText, ModerationStatus, Repost, Reward
+from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, ModeratedText, ModerationStatus
+from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
 from engagement.services.comments import annotate_for_viewer, apply_status
 from engagement.services.users import require_moderator, user_for
 
 QUEUES = ("pending_review", "rejected", "reported")
-MODERATED_KINDS: dict[str, type[ModeratedText]] = {"comment": Comment, "repost": Repost, "reward": Reward}
 
 
 def list_queue(
@@ -37,6 +39,10 @@ def list_queue(
     else:
         query = query.where(model.status == queue)
         key_column = model.created_at
+    if queue == "pending_review":
+        # Texts waiting for a queue worker reach moderators only once they are overdue.
+        deadline = utcnow() - timedelta(seconds=current_app.config["MODERATION_DEADLINE"])
+        query = query.where((model.moderation_reason.is_(None)) | (model.moderation_reason != "queued") | (model.created_at < deadline))
     if cursor:
         moment, last_id = decode_cursor(cursor, datetime.fromisoformat, int)
         query = query.where(tuple_(key_column, model.id) > tuple_(moment, last_id))

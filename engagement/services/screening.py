@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from sqlalchemy import select
+
 from engagement.extensions import db
-from engagement.models import ModeratedText
+from engagement.models import MODERATED_KINDS, Comment, ModeratedText, ModerationStatus
 from engagement.models._types import utcnow
 from engagement.moderation.moderator import ModerationResult, get_moderator
 from engagement.services.audit import record_audit
@@ -53,3 +56,54 @@ def after_screening(kind: str, item: Any, result: ModerationResult, from_status:
         # Jobs carry ids, never ORM objects, and are enqueued only once the row is committed.
         queue = get_moderator().queue
         db.session.info.setdefault("after_commit", []).append(partial(queue.enqueue, kind, item.id))
+
+
+def _queued(model):
+    return select(model).where(model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason == "queued")
+
+
+def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
+    """Worker side of queue mode: score up to ``batch_size`` waiting texts of one kind and apply the policy.
+
+    Idempotent: a text already scored is skipped, so duplicate or retried jobs do no harm. Rows are
+    locked with SKIP LOCKED where the database has it, so several workers never score the same text.
+    Raises when the model fails, so RQ retries the job; the texts stay held meanwhile.
+    """
+    from engagement.services.comments import apply_status
+
+    model = MODERATED_KINDS[kind]
+    # The job's own text first, then the oldest others that are waiting.
+    first = db.session.scalars(_queued(model).where(model.id == item_id).with_for_update(skip_locked=True)).all()
+    others = db.session.scalars(
+        _queued(model).where(model.id != item_id).order_by(model.id).limit(max(0, batch_size - len(first))).with_for_update(skip_locked=True)
+    ).all()
+    items = [*first, *others]
+    if not items:
+        db.session.rollback()
+        return 0
+    moderator = get_moderator()
+    scores = moderator.batcher.score([item.moderated_text or "" for item in items])
+    for item, item_scores in zip(items, scores, strict=True):
+        result = moderator.decide(item_scores)
+        store_result(item, result)
+        if isinstance(item, Comment):
+            apply_status(item, result.status)
+        else:
+            item.status = result.status
+        record_automatic_decision(kind, item, result, ModerationStatus.PENDING_REVIEW)
+    db.session.commit()
+    logger.info("scored %d queued %s text(s)", len(items), kind)
+    return len(items)
+
+
+def requeue_stale_texts(older_than_seconds: int) -> int:
+    """Enqueue again every text still waiting after ``older_than_seconds``: its job was lost or its worker died."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    queue = get_moderator().queue
+    count = 0
+    for kind, model in MODERATED_KINDS.items():
+        ids = db.session.scalars(select(model.id).where(model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason == "queued", model.created_at < cutoff)).all()
+        for item_id in ids:
+            count += int(queue.enqueue(kind, item_id))
+    db.session.rollback()
+    return count

@@ -32,7 +32,11 @@ class QueueItemSchema(Schema):
     reported_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     scored_at = fields.DateTime(allow_none=True)
+    unscored = fields.Method("get_unscored", metadata={"description": "No model has scored this text yet."})
     previous_versions = fields.List(fields.Nested(RevisionSchema), dump_default=list)
+
+    def get_unscored(self, item):
+        return item.scored_at is None
 
 
 class DecisionCreateSchema(InputSchema):

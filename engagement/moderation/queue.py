@@ -1,0 +1,48 @@
+"""Queue mode: texts are scored by `flask moderation worker` processes through RQ on Redis.
+
+RQ rather than Celery: one dependency on Redis, which the rate limiter already uses; jobs are plain
+functions; and ``SimpleWorker`` runs them in the worker's own process, where the model is already loaded
+(a forked work horse would inherit torch's thread pools, which do not survive a fork).
+"""
+
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+QUEUE_NAME = "moderation"
+JOB_FUNCTION = "engagement.jobs.score_queued_text"
+
+
+class ModerationQueue:
+    def __init__(self, redis_url: str, job_timeout: int = 120):
+        from redis import Redis
+        from rq import Queue
+
+        self.redis = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
+        self.queue = Queue(QUEUE_NAME, connection=self.redis, default_timeout=job_timeout)
+
+    def enqueue(self, kind: str, item_id: int) -> bool:
+        """Hand one text to the workers. If Redis is down the text stays held and the sweeper retries it."""
+        from rq import Retry
+
+        try:
+            self.queue.enqueue(
+                JOB_FUNCTION,
+                kind,
+                item_id,
+                retry=Retry(max=3, interval=[5, 30, 120]),
+                job_id=None,
+                failure_ttl=7 * 24 * 3600,
+            )
+        except Exception:
+            logger.exception("could not enqueue %s %s for scoring; it stays held until a worker sweeps it", kind, item_id)
+            return False
+        return True
+
+    def depth(self) -> int:
+        try:
+            return self.queue.count
+        except Exception:
+            return -1

@@ -1,0 +1,48 @@
+"""The queue-mode worker loop: RQ SimpleWorker runs jobs in this process, next to the loaded model."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+
+from flask import Flask
+
+from engagement.moderation.queue import QUEUE_NAME
+
+logger = logging.getLogger(__name__)
+
+
+def run_worker(app: Flask, burst: bool = False, sweep_after: int = 60, max_jobs_per_round: int = 500) -> None:
+    """Work until stopped (or, with ``burst``, until the queue is empty).
+
+    Between rounds it sweeps: texts still waiting after ``sweep_after`` seconds are enqueued again, so a
+    job lost with a dead worker or a Redis restart is scored anyway; jobs are idempotent.
+    """
+    from rq import SimpleWorker
+
+    from engagement.services.screening import requeue_stale_texts
+
+    moderator = app.extensions["engagement"]
+    if moderator.queue is None:
+        raise SystemExit("ENGAGEMENT_MODERATION_MODE is not 'queue': there is nothing for a worker to do.")
+    moderator.load()
+    logger.info("moderation worker ready: model %s (%s)", moderator.scorer.name, moderator.scorer.version)
+    while True:
+        with app.app_context():
+            requeued = requeue_stale_texts(sweep_after)
+            if requeued:
+                logger.warning("re-enqueued %d text(s) waiting over %ss", requeued, sweep_after)
+        name = f"moderation-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        worker = SimpleWorker([moderator.queue.queue], connection=moderator.queue.redis, name=name)
+        with app.app_context():
+            worker.work(
+                burst=burst,
+                max_jobs=max_jobs_per_round,
+                max_idle_time=None if burst else sweep_after,
+                with_scheduler=not burst,  # runs the delayed retries of failed jobs
+                logging_level="WARNING",
+            )
+        if burst:
+            return

@@ -1,0 +1,124 @@
+"""Operator tools for the model: calibrate thresholds from moderators' decisions, rescore held text."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engagement.extensions import db
+from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, ModerationStatus
+from engagement.moderation.moderator import get_moderator
+from engagement.services.audit import record_audit
+
+logger = logging.getLogger(__name__)
+
+# Held for these reasons, a text may be published by a rescore; held by reports or a moderator, never.
+RESCORABLE_REASONS = ("model_hold", "model_error", "model_not_ready", "queued")
+
+
+@dataclass(frozen=True)
+class LabelCalibration:
+    label: str
+    threshold: float
+    decisions: int
+    rejected: int
+    precision: float | None
+    recall: float | None
+    suggested_threshold: float | None
+
+
+def _latest_decisions() -> list[tuple[dict[str, float], bool]]:
+    """(scores, rejected?) of every text's most recent moderator decision that carried scores."""
+    entries = db.session.scalars(
+        select(AuditLogEntry).where(AuditLogEntry.action.in_(("approve", "reject"))).order_by(AuditLogEntry.id)
+    )
+    latest: dict[tuple[str, str], tuple[dict[str, float], bool]] = {}
+    for entry in entries:
+        scores = (entry.details or {}).get("scores")
+        if scores:
+            latest[(entry.subject_type, entry.subject_id)] = (scores, entry.action == "reject")
+    return list(latest.values())
+
+
+def _precision_recall(pairs: list[tuple[float, bool]], threshold: float) -> tuple[float | None, float | None]:
+    flagged = [rejected for score, rejected in pairs if score >= threshold]
+    positives = sum(rejected for _, rejected in pairs)
+    precision = sum(flagged) / len(flagged) if flagged else None
+    recall = sum(flagged) / positives if positives else None
+    return precision, recall
+
+
+def calibrate_thresholds(target_precision: float = 0.8, min_flagged: int = 5) -> list[LabelCalibration]:
+    """Per label: how the current hold threshold did against moderators, and the lowest threshold that
+    would have reached ``target_precision`` on at least ``min_flagged`` texts. Changes nothing."""
+    policy = get_moderator().policy
+    decisions = _latest_decisions()
+    report = []
+    for label, threshold in sorted(policy.hold_thresholds.items()):
+        pairs = [(scores[label], rejected) for scores, rejected in decisions if label in scores]
+        if not pairs:
+            continue
+        precision, recall = _precision_recall(pairs, threshold)
+        suggested = None
+        for candidate in sorted({round(score, 3) for score, _ in pairs}):
+            candidate_precision, _ = _precision_recall(pairs, candidate)
+            flagged = sum(1 for score, _ in pairs if score >= candidate)
+            if candidate_precision is not None and candidate_precision >= target_precision and flagged >= min_flagged:
+                suggested = candidate
+                break
+        report.append(
+            LabelCalibration(label, threshold, len(pairs), sum(r for _, r in pairs), precision, recall, suggested)
+        )
+    return report
+
+
+def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> dict[str, int]:
+    """Score held texts again with the current model and thresholds; publish those now clean.
+
+    Texts held by reports or decided by a moderator are left alone. Every change is in the audit log.
+    """
+    from engagement.services.comments import apply_status
+    from engagement.services.screening import store_result
+
+    moderator = get_moderator()
+    counts = {"scored": 0, "published": 0, "still_held": 0}
+    for kind, model in MODERATED_KINDS.items():
+        query = select(model).where(
+            model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason.in_(RESCORABLE_REASONS)
+        )
+        if since is not None:
+            query = query.where(model.created_at >= since)
+        if model is Comment:
+            query = query.where(Comment.deleted_at.is_(None))
+        last_id = 0
+        while True:
+            items = list(db.session.scalars(query.where(model.id > last_id).order_by(model.id).limit(batch_size)))
+            if not items:
+                break
+            last_id = items[-1].id
+            scores = moderator.batcher.score([item.moderated_text or "" for item in items])
+            for item, item_scores in zip(items, scores, strict=True):
+                result = moderator.decide(item_scores)
+                counts["scored"] += 1
+                if result.status == ModerationStatus.PUBLISHED:
+                    store_result(item, result)
+                    if isinstance(item, Comment):
+                        apply_status(item, result.status)
+                    else:
+                        item.status = result.status
+                    counts["published"] += 1
+                    record_audit(
+                        "rescore_published", kind, item.id, from_status=ModerationStatus.PENDING_REVIEW,
+                        to_status=result.status, reason="rescore",
+                        details={"model": result.model, "model_version": result.model_version, "scores": result.scores},
+                    )
+                else:
+                    # Still doubtful: keep it held, but show moderators the current model's view.
+                    store_result(item, result)
+                    item.moderation_reason = "model_hold"
+                    counts["still_held"] += 1
+            db.session.commit()
+    return counts
