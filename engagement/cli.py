@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from engagement.auth import issue_token
 from engagement.models.users import Role
@@ -35,6 +35,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("warmup")
+@with_appcontext
 def warmup_command() -> None:
     """Load the configured model and print its labels, version and timings."""
     import time
@@ -52,6 +53,7 @@ def warmup_command() -> None:
 
 
 @click.command("calibrate")
+@with_appcontext
 @click.option("--target-precision", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True)
 @click.option("--min-flagged", type=int, default=5, show_default=True, help="Support needed for a suggestion.")
 def calibrate_command(target_precision: float, min_flagged: int) -> None:
@@ -75,6 +77,7 @@ def calibrate_command(target_precision: float, min_flagged: int) -> None:
 
 
 @click.command("rescore")
+@with_appcontext
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None, help="Only texts created since (UTC).")
 def rescore_command(since) -> None:
     """Score held texts again after a model or threshold change; publish those now clean (audited)."""
@@ -88,6 +91,7 @@ def rescore_command(since) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty (for tests and cron).")
 @click.option("--sweep-after", type=int, default=60, show_default=True, help="Re-enqueue texts waiting this many seconds.")
 def worker_command(burst: bool, sweep_after: int) -> None:
