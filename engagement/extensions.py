@@ -51,9 +51,10 @@ def _reads_limit() -> str:
     return current_app.config["RATELIMIT_READS"]
 
 
+# The default (read) limit is per address; named write limits are keyed by user (see api.rate_limited).
 limiter = Limiter(
-    key_func=_rate_limit_key,
+    key_func=_client_address_key,
     default_limits=[_reads_limit],
     default_limits_exempt_when=_is_not_read,
 )
-client_address_key = _client_address_key
+rate_limit_key = _rate_limit_key

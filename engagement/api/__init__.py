@@ -10,7 +10,7 @@ from flask import current_app, request
 from flask.views import MethodView
 
 from engagement.auth import required_actor
-from engagement.extensions import api, db, limiter
+from engagement.extensions import api, db, limiter, rate_limit_key
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -56,6 +56,7 @@ def rate_limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., A
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         return limiter.limit(
             lambda: current_app.config[setting],
+            key_func=rate_limit_key,
             methods=[method.__name__.upper()],
             override_defaults=False,
         )(method)

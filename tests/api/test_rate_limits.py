@@ -64,3 +64,12 @@ def test_forwarded_for_is_honoured_from_trusted_proxies(client, make_article, ap
 def test_health_probes_are_never_limited(client):
     for _ in range(5):
         assert client.get("/healthz").status_code == 200
+
+
+def test_read_limit_is_per_address_even_for_signed_in_readers(client, auth, make_article):
+    article_id = make_article()["id"]
+    url = f"/api/v1/articles/{article_id}"
+    address = {"REMOTE_ADDR": "10.0.0.9"}
+    for user in ("u1", "u2", "u3"):
+        assert client.get(url, headers=auth(user), environ_base=address).status_code == 200
+    assert client.get(url, headers=auth("u4"), environ_base=address).status_code == 429

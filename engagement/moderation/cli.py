@@ -1,0 +1,78 @@
+"""`flask moderation ...`: train the embedded model and evaluate the configured scorer."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+logger = logging.getLogger(__name__)
+
+moderation_cli = AppGroup("moderation", help="Train, evaluate and operate the comment moderation model.")
+
+
+@moderation_cli.command("train")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Labeled data folder (default: $ENGAGEMENT_DATA_DIR or ../shared/data).")
+@click.option("--weights-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the weights (default: engagement/moderation/weights).")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--epochs", type=int, default=3, show_default=True)
+@click.option("--trainable-layers", type=int, default=2, show_default=True,
+              help="Top encoder layers trained along with the pooler and classifier.")
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+def train_command(
+    data_dir: Path | None, weights_dir: Path | None, seed: int, epochs: int, trainable_layers: int, threads: int
+) -> None:
+    """Train the embedded model on the shared data and write its weights and json."""
+    from engagement.moderation.datasets import default_data_dir
+    from engagement.moderation.embedded import WEIGHTS_DIR
+    from engagement.moderation.training import train_embedded_model
+
+    _show_progress()
+    meta = train_embedded_model(
+        data_dir or default_data_dir(),
+        weights_dir or WEIGHTS_DIR,
+        seed=seed,
+        epochs=epochs,
+        trainable_layers=trainable_layers,
+        threads=threads,
+    )
+    validation = meta["validation"]
+    click.echo(f"wrote {meta['weights_file']} (version {meta['version']}, {meta['size_bytes']} bytes) "
+               f"in {meta['training']['seconds']:.0f}s")
+    click.echo(f"validation toxicity ROC-AUC {validation['labels']['toxicity']['roc_auc']}, "
+               f"by source {validation['toxicity_roc_auc_by_source']}")
+    click.echo(f"hold thresholds {meta['thresholds']}, reject threshold {meta['reject_threshold']}")
+
+
+@moderation_cli.command("eval")
+@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV with a `text` column, 0/1 label columns and optionally `source`.")
+@click.option("--write-validation-split", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="First write the training's validation split to this CSV (keep it outside the repository).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Labeled data folder used with --write-validation-split.")
+def eval_command(data_path: Path, write_validation_split: Path | None, data_dir: Path | None) -> None:
+    """Score a labeled CSV with the configured model and policy, and print the report."""
+    from engagement.moderation.evaluation import evaluate, format_report, read_eval_csv
+    from engagement.moderation.evaluation import write_validation_split as write_split
+
+    if write_validation_split is not None:
+        written = write_split(write_validation_split, data_dir)
+        click.echo(f"wrote the validation split to {written}")
+    moderation = current_app.extensions["engagement"]
+    scorer = moderation.scorer
+    policy = moderation.policy
+    rows = read_eval_csv(data_path)
+    report = evaluate(lambda texts: scorer.score(texts), rows, policy.hold_thresholds, policy.reject_threshold)
+    click.echo(format_report(report, f"{scorer.name} {scorer.version} on {data_path.name}"))
+
+
+def _show_progress() -> None:
+    # Training reports through logging; make it visible on the terminal when nothing else does.
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -1,0 +1,234 @@
+"""Measure a scorer against labeled comments: ranking quality, the policy's outcome, speed.
+
+`evaluate` takes any `score_texts(list[str]) -> list[dict[str, float]]`, so the embedded model,
+a configured app scorer and a baseline are all measured the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+logger = logging.getLogger(__name__)
+
+ScoreTexts = Callable[[list[str]], list[dict[str, float]]]
+BATCH_SIZE = 32
+LATENCY_SAMPLES = 50
+
+
+@dataclass(frozen=True)
+class LabelMetrics:
+    label: str
+    rows: int
+    positives: int
+    roc_auc: float | None
+    threshold: float | None
+    precision: float | None
+    recall: float | None
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    rows: int
+    labels: list[LabelMetrics]
+    published: float
+    held: float
+    rejected: float
+    hold_thresholds: dict[str, float]
+    reject_threshold: float | None
+    source_toxicity_auc: dict[str, float | None] = field(default_factory=dict)
+    comments_per_second: float | None = None
+    latency_ms_median: float | None = None
+
+
+def evaluate(
+    score_texts: ScoreTexts,
+    rows: Sequence[Mapping[str, Any]],
+    hold_thresholds: Mapping[str, float],
+    reject_threshold: float | None,
+    measure_speed: bool = True,
+) -> EvaluationReport:
+    """Score `rows` (each with `text`, optional `source`, 0/1/None labels) and measure the result."""
+    texts = [str(row["text"]) for row in rows]
+    started = time.perf_counter()
+    scores: list[dict[str, float]] = []
+    for start in range(0, len(texts), BATCH_SIZE):
+        scores.extend(score_texts(texts[start : start + BATCH_SIZE]))
+    elapsed = time.perf_counter() - started
+    report = compute_report(scores, rows, hold_thresholds, reject_threshold)
+    if not measure_speed or not texts:
+        return report
+    latencies = []
+    for text in texts[:LATENCY_SAMPLES]:
+        tick = time.perf_counter()
+        score_texts([text])
+        latencies.append((time.perf_counter() - tick) * 1000)
+    return EvaluationReport(
+        **{
+            **report.__dict__,
+            "comments_per_second": len(texts) / elapsed if elapsed > 0 else None,
+            "latency_ms_median": statistics.median(latencies),
+        }
+    )
+
+
+def compute_report(
+    scores: Sequence[Mapping[str, float]],
+    rows: Sequence[Mapping[str, Any]],
+    hold_thresholds: Mapping[str, float],
+    reject_threshold: float | None,
+) -> EvaluationReport:
+    """The report for scores already computed (training uses this on its validation split)."""
+    present = [label for label in scores[0] if any(_label(row, label) is not None for row in rows)] if scores else []
+    labels = [
+        _label_metrics(label, scores, rows, hold_thresholds.get(label)) for label in present
+    ]
+    outcomes = [decide(score, hold_thresholds, reject_threshold) for score in scores]
+    total = max(len(outcomes), 1)
+    by_source: dict[str, float | None] = {}
+    if rows and "source" in rows[0] and "toxicity" in present:
+        for source in sorted({str(row["source"]) for row in rows if row.get("source")}):
+            picked = [i for i, row in enumerate(rows) if row.get("source") == source]
+            by_source[source] = _auc(
+                [_label(rows[i], "toxicity") for i in picked], [scores[i]["toxicity"] for i in picked]
+            )
+    return EvaluationReport(
+        rows=len(rows),
+        labels=labels,
+        published=outcomes.count("publish") / total,
+        held=outcomes.count("hold") / total,
+        rejected=outcomes.count("reject") / total,
+        hold_thresholds=dict(hold_thresholds),
+        reject_threshold=reject_threshold,
+        source_toxicity_auc=by_source,
+    )
+
+
+def decide(score: Mapping[str, float], hold_thresholds: Mapping[str, float], reject_threshold: float | None) -> str:
+    """The policy measured here: reject on sure toxicity, hold on any doubt, else publish."""
+    if reject_threshold is not None and score.get("toxicity", 0.0) >= reject_threshold:
+        return "reject"
+    if any(score.get(label, 0.0) >= threshold for label, threshold in hold_thresholds.items()):
+        return "hold"
+    return "publish"
+
+
+def format_report(report: EvaluationReport, title: str = "") -> str:
+    """A plain-text (Markdown) table of the report."""
+    lines = [f"## {title}" if title else "", f"rows: {report.rows}", ""]
+    lines += ["| label | rows | positives | ROC-AUC | hold threshold | precision | recall |", "|---|---|---|---|---|---|---|"]
+    for metrics in report.labels:
+        lines.append(
+            f"| {metrics.label} | {metrics.rows} | {metrics.positives} | {_fmt(metrics.roc_auc)} | "
+            f"{_fmt(metrics.threshold)} | {_fmt(metrics.precision)} | {_fmt(metrics.recall)} |"
+        )
+    if report.source_toxicity_auc:
+        lines += ["", "| source | toxicity ROC-AUC |", "|---|---|"]
+        lines += [f"| {source} | {_fmt(auc)} |" for source, auc in report.source_toxicity_auc.items()]
+    lines += [
+        "",
+        f"policy: reject if toxicity >= {_fmt(report.reject_threshold)}, hold if any of "
+        + ", ".join(f"{label} >= {value:.3f}" for label, value in report.hold_thresholds.items()),
+        f"published {report.published:.1%}, held {report.held:.1%}, rejected {report.rejected:.1%}",
+    ]
+    if report.comments_per_second is not None:
+        lines.append(
+            f"throughput {report.comments_per_second:.1f} comments/s (batch {BATCH_SIZE}), "
+            f"single-comment latency {_fmt(report.latency_ms_median, 1)} ms (median)"
+        )
+    return "\n".join(lines).strip() + "\n"
+
+
+def read_eval_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Rows of a CSV with a `text` column, optional `source`, and 0/1 label columns (empty = unknown)."""
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "text" not in reader.fieldnames:
+            raise ValueError(f"{path} has no `text` column")
+        rows = []
+        for record in reader:
+            row: dict[str, Any] = {}
+            for key, value in record.items():
+                if key in ("text", "source"):
+                    row[key] = value
+                else:
+                    row[key] = int(float(value)) if value not in ("", None) else None
+            rows.append(row)
+    return rows
+
+
+def write_validation_split(path: str | Path, data_dir: str | Path | None = None) -> Path:
+    """Write the training's own validation split as an eval CSV (keep it outside the repository)."""
+    from engagement.moderation.datasets import default_data_dir, load_rows, split_rows, write_rows_csv
+
+    _, validation = split_rows(load_rows(data_dir or default_data_dir()))
+    return write_rows_csv(validation, path)
+
+
+def threshold_for_recall(labels: Sequence[int], scores: Sequence[float], recall: float) -> float:
+    """The highest threshold whose recall on (labels, scores) still reaches `recall`."""
+    positives = np.sort(np.asarray([s for y, s in zip(labels, scores) if y == 1], dtype=float))[::-1]
+    if positives.size == 0:
+        return 1.0
+    needed = int(np.ceil(recall * positives.size))
+    return float(positives[max(needed - 1, 0)])
+
+
+def threshold_for_precision(labels: Sequence[int], scores: Sequence[float], precision: float) -> float:
+    """The lowest threshold at which precision on (labels, scores) reaches `precision`."""
+    y = np.asarray(labels, dtype=int)
+    s = np.asarray(scores, dtype=float)
+    order = np.argsort(-s)
+    hits = np.cumsum(y[order])
+    precisions = hits / np.arange(1, len(order) + 1)
+    reached = np.nonzero(precisions >= precision)[0]
+    if reached.size == 0:
+        return 1.0
+    return float(s[order][reached.max()])
+
+
+def _label(row: Mapping[str, Any], label: str) -> int | None:
+    value = row.get(label)
+    return None if value is None or value == "" else int(value)
+
+
+def _auc(labels: Sequence[int | None], scores: Sequence[float]) -> float | None:
+    pairs = [(y, s) for y, s in zip(labels, scores) if y is not None]
+    ys = {y for y, _ in pairs}
+    if len(ys) < 2:
+        return None
+    return float(roc_auc_score([y for y, _ in pairs], [s for _, s in pairs]))
+
+
+def _label_metrics(
+    label: str, scores: Sequence[Mapping[str, float]], rows: Sequence[Mapping[str, Any]], threshold: float | None
+) -> LabelMetrics:
+    pairs = [(_label(row, label), score[label]) for row, score in zip(rows, scores) if _label(row, label) is not None]
+    ys = [y for y, _ in pairs]
+    precision = recall = None
+    if threshold is not None and pairs:
+        flagged = [y for y, s in pairs if s >= threshold]
+        precision = sum(flagged) / len(flagged) if flagged else None
+        recall = sum(flagged) / sum(ys) if sum(ys) else None
+    return LabelMetrics(
+        label=label,
+        rows=len(pairs),
+        positives=sum(ys),
+        roc_auc=_auc(ys, [s for _, s in pairs]),
+        threshold=threshold,
+        precision=precision,
+        recall=recall,
+    )
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"

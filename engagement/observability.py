@@ -1,0 +1,257 @@
+"""Structured logs, request ids and Prometheus metrics.
+
+- Logs: ``ENGAGEMENT_LOG_FORMAT=json`` writes one JSON object per line (time, level, logger, message,
+  request_id and any ``extra`` fields); ``text`` writes plain lines. The default is json when
+  ``ENGAGEMENT_ENV=production`` and text otherwise; ``ENGAGEMENT_LOG_LEVEL`` sets the level (INFO).
+  Each request writes one access line on the ``engagement.access`` logger.
+- Request ids: a sane ``X-Request-ID`` from the caller (or the proxy) is kept, anything else is replaced by
+  a fresh one; either way it is on every log line of the request and echoed in the response header.
+- Metrics: ``GET /metrics`` in Prometheus' text format, outside the versioned API and its rate limits.
+  gunicorn runs several worker processes, each with its own counters; set ``PROMETHEUS_MULTIPROC_DIR`` to an
+  empty directory writable by the workers (gunicorn.conf.py empties it at start and cleans up after dead
+  workers) so that any worker answers ``/metrics`` for all of them. Without it each process reports only
+  its own numbers, which is right for a single process (``flask run``, tests).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, current_app, g, has_request_context, request
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+logger = logging.getLogger(__name__)
+access_logger = logging.getLogger("engagement.access")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Letters, digits and a few separators: enough for UUIDs and most tracing ids, nothing that forges a log line.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+HTTP_REQUESTS = Counter(
+    "engagement_http_requests_total", "HTTP requests answered.", ("endpoint", "method", "status")
+)
+HTTP_LATENCY = Histogram(
+    "engagement_http_request_duration_seconds",
+    "Time from the request reaching the app to its response.",
+    ("endpoint", "method", "status"),
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+MODERATION_OUTCOMES = Counter(
+    "engagement_moderation_outcomes_total", "Automatic moderation decisions.", ("status", "reason")
+)
+MODERATION_LATENCY = Histogram(
+    "engagement_moderation_latency_seconds",
+    "Time to score one text with the model, batching wait included.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+# The standard LogRecord attributes; anything else on a record came from ``extra=`` and is logged as a field.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+
+
+# -- logging ---------------------------------------------------------------------------------------------
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request_id, then ``extra`` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or _current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc_info"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack_info"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not getattr(record, "request_id", None):
+            record.request_id = _current_request_id() or "-"
+        return super().format(record)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time, so test capture and reloads never see a stale stream."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._override: Any = None
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return self._override if self._override is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        self._override = None if value is sys.stderr else value
+
+
+def _current_request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+def log_format(app: Flask) -> str:
+    raw = app.config.get("LOG_FORMAT") or os.environ.get("ENGAGEMENT_LOG_FORMAT", "")
+    fmt = raw.strip().lower() or ("json" if app.config.get("ENV") == "production" else "text")
+    if fmt not in ("json", "text"):
+        raise RuntimeError("ENGAGEMENT_LOG_FORMAT must be 'json' or 'text'")
+    return fmt
+
+
+def configure_logging(app: Flask) -> logging.Handler:
+    """Install (once per process) the root handler in the configured format and set the level."""
+    level_name = (app.config.get("LOG_LEVEL") or os.environ.get("ENGAGEMENT_LOG_LEVEL", "INFO")).strip().upper()
+    level = logging.getLevelName(level_name)
+    if not isinstance(level, int):
+        raise RuntimeError(f"ENGAGEMENT_LOG_LEVEL: unknown level {level_name!r}")
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if isinstance(h, _StderrHandler)), None)
+    if handler is None:
+        handler = _StderrHandler()
+        root.addHandler(handler)
+    handler.setFormatter(JsonFormatter() if log_format(app) == "json" else TextFormatter())
+    root.setLevel(level)
+    # Alembic's env.py runs logging.config.fileConfig, which disables every logger that existed before it;
+    # an app that ran migrations in-process (tests, `flask db upgrade` then serve) must not go quiet.
+    for name, existing in list(logging.root.manager.loggerDict.items()):
+        if (name == "engagement" or name.startswith("engagement.")) and isinstance(existing, logging.Logger):
+            existing.disabled = False
+    return handler
+
+
+# -- requests ------------------------------------------------------------------------------------------------
+
+
+def _start_request() -> None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    request_id = g.get("request_id")
+    if request_id is None:  # a response made before before_request ran (rare); nothing to time
+        return response
+    response.headers[REQUEST_ID_HEADER] = request_id
+    duration = time.perf_counter() - g.request_started
+    # The rule, not the path: /comments/<int:comment_id> keeps the label set bounded.
+    endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    status = str(response.status_code)
+    HTTP_REQUESTS.labels(endpoint, request.method, status).inc()
+    HTTP_LATENCY.labels(endpoint, request.method, status).observe(duration)
+    access_logger.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round(duration * 1000, 2),
+            "remote_addr": request.remote_addr,
+        },
+    )
+    return response
+
+
+# -- moderation ----------------------------------------------------------------------------------------------
+
+
+def record_moderation(result: Any) -> Any:
+    """Count one automatic decision (a ``ModerationResult``) and its scoring time; returns it unchanged."""
+    try:
+        MODERATION_OUTCOMES.labels(result.status, result.reason).inc()
+        if result.scores is not None:
+            MODERATION_LATENCY.observe(result.latency_ms / 1000)
+    except Exception:  # metrics must never change a moderation decision
+        logger.exception("could not record a moderation outcome")
+    return result
+
+
+def observed_moderation(moderate: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate ``Moderator.moderate`` so every outcome it returns is counted."""
+
+    @wraps(moderate)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return record_moderation(moderate(*args, **kwargs))
+
+    return wrapper
+
+
+# -- /metrics ------------------------------------------------------------------------------------------------
+
+
+class _QueueDepthCollector:
+    def __init__(self, depth: Callable[[], int]):
+        self._depth = depth
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            value = float(self._depth())
+        except Exception:
+            logger.warning("moderation queue depth unavailable", exc_info=True)
+            value = float("nan")
+        yield GaugeMetricFamily(
+            "engagement_moderation_queue_depth", "Comments waiting in the moderation queue.", value=value
+        )
+
+
+def set_queue_depth_source(app: Flask, depth: Callable[[], int]) -> None:
+    """Tell /metrics how to read the moderation queue's depth (read at each scrape)."""
+    app.extensions["observability"]["queue_depth"] = depth
+
+
+def metrics() -> Response:
+    """Prometheus metrics for this process, or for every worker when PROMETHEUS_MULTIPROC_DIR is set."""
+    scrape = CollectorRegistry()
+    scrape.register(_QueueDepthCollector(current_app.extensions["observability"]["queue_depth"]))
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(scrape)
+        body = generate_latest(scrape)
+    else:
+        body = generate_latest(REGISTRY) + generate_latest(scrape)
+    return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_observability(app: Flask, queue_depth: Callable[[], int] | None = None) -> None:
+    """Logging, request ids, access lines and /metrics; call after the limiter is bound to the app."""
+    from engagement.extensions import limiter
+
+    if "observability" in app.extensions:
+        return
+    configure_logging(app)
+    app.extensions["observability"] = {"queue_depth": queue_depth or (lambda: 0)}
+    # First, so the request id and the clock are set even for a request the limiter turns away.
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    app.after_request(_finish_request)
+    # A plain route, not a smorest blueprint: it is not part of the documented API.
+    app.add_url_rule("/metrics", "metrics", limiter.exempt(metrics), methods=["GET"])
