@@ -95,7 +95,8 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
             query = query.where(Comment.deleted_at.is_(None))
         last_id = 0
         while True:
-            items = list(db.session.scalars(query.where(model.id > last_id).order_by(model.id).limit(batch_size)))
+            page = query.where(model.id > last_id).order_by(model.id).limit(batch_size).with_for_update(skip_locked=True)
+            items = list(db.session.scalars(page))
             if not items:
                 break
             last_id = items[-1].id

@@ -39,8 +39,10 @@ def is_visible_to(comment: Comment, actor: Actor | None) -> bool:
     return actor is not None and (actor.user_id == comment.author_id or actor.can_moderate)
 
 
-def get_comment(comment_id: int, actor: Actor | None = None) -> Comment:
-    comment = db.session.get(Comment, comment_id)
+def get_comment(comment_id: int, actor: Actor | None = None, for_update: bool = False) -> Comment:
+    """The comment if ``actor`` may see it. ``for_update`` locks the row (and reloads it) before a status
+    change, so two concurrent decisions cannot both count the same transition."""
+    comment = db.session.get(Comment, comment_id, with_for_update=for_update or None)
     if comment is None or not is_visible_to(comment, actor):
         raise NotFound(f"Comment {comment_id} does not exist.")
     return comment
@@ -79,8 +81,8 @@ def annotate_for_viewer(comments: list[Comment], actor: Actor | None) -> list[Co
     return comments
 
 
-def _published_comment(comment_id: int, actor: Actor | None) -> Comment:
-    comment = get_comment(comment_id, actor)
+def _published_comment(comment_id: int, actor: Actor | None, for_update: bool = False) -> Comment:
+    comment = get_comment(comment_id, actor, for_update)
     if comment.is_deleted:
         raise NotFound(f"Comment {comment_id} was deleted.")
     if comment.status != CommentStatus.PUBLISHED:
@@ -140,7 +142,7 @@ def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int 
 
 
 def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
-    comment = get_comment(comment_id, actor)
+    comment = get_comment(comment_id, actor, for_update=True)
     if comment.author_id != actor.user_id:
         raise Forbidden("Only the author can edit a comment.")
     if comment.is_deleted:
@@ -172,7 +174,7 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
 
 
 def delete_comment(actor: Actor, comment_id: int) -> None:
-    comment = get_comment(comment_id, actor)
+    comment = get_comment(comment_id, actor, for_update=True)
     if comment.author_id != actor.user_id and not actor.can_moderate:
         raise Forbidden("Only the author or a moderator can delete a comment.")
     if comment.is_deleted:
@@ -267,7 +269,7 @@ def liked_comment_ids(actor: Actor | None, comment_ids: list[int]) -> set[int]:
 
 
 def report_comment(actor: Actor, comment_id: int, reason: str) -> CommentReport:
-    comment = _published_comment(comment_id, actor)
+    comment = _published_comment(comment_id, actor, for_update=True)
     if comment.author_id == actor.user_id:
         raise Unprocessable("You cannot report your own comment.")
     reporter = writer_for(actor)

@@ -62,7 +62,7 @@ def decide(actor: Actor, kind: str, item_id: int, action: str, reason: str | Non
     """Publish or reject a comment, a repost's quote or a reward's message; every decision is logged."""
     require_moderator(actor)
     moderator = user_for(actor)
-    item = db.session.get(MODERATED_KINDS[kind], item_id)
+    item = db.session.get(MODERATED_KINDS[kind], item_id, with_for_update=True)
     if item is None:
         raise NotFound(f"{kind.capitalize()} {item_id} does not exist.")
     new_status = ModerationStatus.PUBLISHED if action == "approve" else ModerationStatus.REJECTED

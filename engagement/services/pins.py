@@ -64,7 +64,7 @@ def list_pinned_articles() -> list[Article]:
 def pin_comment(actor: Actor, comment_id: int) -> Comment:
     require_moderator(actor)
     moderator = user_for(actor)
-    comment = get_comment(comment_id, actor)
+    comment = get_comment(comment_id, actor, for_update=True)
     if not comment.is_published or comment.parent_id is not None:
         raise Unprocessable("Only a published top-level comment can be pinned.", errors={"comment_id": ["Not pinnable."]})
     if comment.pinned_at is None:
