@@ -30,29 +30,35 @@ class RewardCreateSchema(InputSchema):
     message = fields.String(load_default=None, allow_none=True, validate=TEXT_INPUT)
 
 
-class RewardSchema(Schema):
+class OptionalTextSchema(Schema):
+    """An item with optional user text (a reward's message, a repost's quote), scored before others see it."""
+
+    def visible_text(self, item):
+        # Others see the text only once it is published; its writer and moderators always do.
+        if item.moderated_text is None:
+            return None
+        return item.moderated_text if item.status == "published" or item.viewer_is_privileged else None
+
+    def text_status(self, item):
+        return item.status if item.moderated_text is not None else None
+
+    def text_moderation(self, item):
+        if item.moderated_text is None or not item.viewer_is_privileged:
+            return None
+        return ModerationInfoSchema().dump(item.moderation)
+
+
+class RewardSchema(OptionalTextSchema):
     id = fields.Integer()
     article_id = fields.String()
     sender = fields.Nested(UserRefSchema)
     to_user_id = fields.String()
     amount = fields.Integer()
     currency = fields.String()
-    message = fields.Method("get_message", allow_none=True)
-    message_status = fields.Method("get_message_status", allow_none=True)
-    moderation = fields.Method("get_moderation", allow_none=True)
+    message = fields.Method("visible_text", allow_none=True)
+    message_status = fields.Method("text_status", allow_none=True)
+    moderation = fields.Method("text_moderation", allow_none=True)
     created_at = fields.DateTime()
-
-    def get_message(self, reward):
-        # Others see a message only once it is published; its sender and moderators always do.
-        if reward.message is None:
-            return None
-        return reward.message if reward.status == "published" or reward.viewer_is_privileged else None
-
-    def get_message_status(self, reward):
-        return reward.status if reward.message is not None else None
-
-    def get_moderation(self, reward):
-        return ModerationInfoSchema().dump(reward.moderation) if reward.viewer_is_privileged and reward.message else None
 
 
 class SupporterSchema(Schema):
@@ -90,26 +96,15 @@ class RepostUpsertSchema(InputSchema):
     quote = fields.String(load_default=None, allow_none=True, validate=TEXT_INPUT)
 
 
-class RepostSchema(Schema):
+class RepostSchema(OptionalTextSchema):
     id = fields.Integer()
     article_id = fields.String()
     user = fields.Nested(UserRefSchema)
-    quote = fields.Method("get_quote", allow_none=True)
-    quote_status = fields.Method("get_quote_status", allow_none=True)
-    moderation = fields.Method("get_moderation", allow_none=True)
+    quote = fields.Method("visible_text", allow_none=True)
+    quote_status = fields.Method("text_status", allow_none=True)
+    moderation = fields.Method("text_moderation", allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-
-    def get_quote(self, repost):
-        if repost.quote is None:
-            return None
-        return repost.quote if repost.status == "published" or repost.viewer_is_privileged else None
-
-    def get_quote_status(self, repost):
-        return repost.status if repost.quote is not None else None
-
-    def get_moderation(self, repost):
-        return ModerationInfoSchema().dump(repost.moderation) if repost.viewer_is_privileged and repost.quote else None
 
 
 class ShareCreateSchema(InputSchema):
