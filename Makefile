@@ -30,8 +30,9 @@ serve:
 
 run: migrate serve
 
+# The whole suite on SQLite, then on a throwaway PostgreSQL cluster with Redis (started and stopped by the script).
 test: install-test
-	$(BIN)/python -m pytest
+	PYTHON=$(BIN)/python ./scripts/test-all.sh
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -10,7 +10,32 @@ worker_class = "gthread"
 timeout = int(os.environ.get("ENGAGEMENT_WORKER_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# No preload: torch's thread pools do not survive a fork, so each worker loads the model after it.
+# No preload: torch's thread pools do not survive a fork, so each worker loads the model after it. A worker
+# accepts connections only once create_app (and so the model load) has finished, so /readyz is never early.
 preload_app = False
-accesslog = "-"
+# The app writes one access line per request itself (JSON in production, with the request id); set
+# ENGAGEMENT_ACCESSLOG=- to have gunicorn write its own as well.
+accesslog = os.environ.get("ENGAGEMENT_ACCESSLOG") or None
 errorlog = "-"
+
+
+def on_starting(server):
+    # prometheus_client multiprocess mode: each worker writes its samples to files in this directory; files
+    # left by a previous run would be counted again, so start empty (before anything imports the metrics).
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+    from engagement.observability import configure_gunicorn_logging
+
+    configure_gunicorn_logging(server.log)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, render_as_batch=True, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     configure_engine(app)
     limiter.init_app(app)
+
+    from engagement.observability import init_observability, set_queue_depth_source
+
+    init_observability(app)
     api.init_app(app)
 
     _init_moderation(app)
+    if app.extensions["engagement"].queue is not None:
+        set_queue_depth_source(app, app.extensions["engagement"].queue.depth)
 
     from engagement.api import register_blueprints
     from engagement.errors import register_error_handlers
@@ -89,7 +96,12 @@ def _init_moderation(app: Flask) -> None:
         moderator.queue = ModerationQueue(app.config["REDIS_URL"])
         # The API only enqueues; the model lives in the workers, which load it themselves.
         return
-    if app.config.get("MODERATION_LOAD", "eager") == "eager":
+    load = app.config.get("MODERATION_LOAD", "eager")
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true" and "ENGAGEMENT_MODERATION_LOAD" not in os.environ and not app.testing:
+        load = "on_demand"  # a `flask ...` command: only the commands that score pay for the model
+    if load == "eager":
         moderator.load()
-    elif app.config["MODERATION_LOAD"] == "background":
+    elif load == "background":
         moderator.load_in_background()
+    elif load == "on_demand":
+        moderator.load_on_demand = True

@@ -7,10 +7,11 @@
 - Request ids: a sane ``X-Request-ID`` from the caller (or the proxy) is kept, anything else is replaced by
   a fresh one; either way it is on every log line of the request and echoed in the response header.
 - Metrics: ``GET /metrics`` in Prometheus' text format, outside the versioned API and its rate limits.
-  gunicorn runs several worker processes, each with its own counters; set ``PROMETHEUS_MULTIPROC_DIR`` to an
-  empty directory writable by the workers (gunicorn.conf.py empties it at start and cleans up after dead
-  workers) so that any worker answers ``/metrics`` for all of them. Without it each process reports only
-  its own numbers, which is right for a single process (``flask run``, tests).
+  gunicorn runs several worker processes, each with its own counters; set ``PROMETHEUS_MULTIPROC_DIR`` (for
+  gunicorn only) to a directory writable by the workers (gunicorn.conf.py empties it at start and cleans
+  up after dead workers) so that any worker answers ``/metrics`` for all of them. Without it each process
+  reports only its own numbers, which is right for a single process (``flask run``, tests).
+  See docs/production.md.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("engagement.access")
+
+# In multiprocess mode a metric with no labels gets its file at import: a missing directory must not stop a
+# process (a CLI command run with the API's environment) from starting.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # Letters, digits and a few separators: enough for UUIDs and most tracing ids, nothing that forges a log line.
@@ -116,12 +122,23 @@ def _current_request_id() -> str | None:
     return g.get("request_id") if has_request_context() else None
 
 
-def log_format(app: Flask) -> str:
-    raw = app.config.get("LOG_FORMAT") or os.environ.get("ENGAGEMENT_LOG_FORMAT", "")
-    fmt = raw.strip().lower() or ("json" if app.config.get("ENV") == "production" else "text")
+def log_format(app: Flask | None = None) -> str:
+    """``json`` or ``text``: ENGAGEMENT_LOG_FORMAT, else json in production and text elsewhere."""
+    config = app.config if app is not None else {}
+    raw = config.get("LOG_FORMAT") or os.environ.get("ENGAGEMENT_LOG_FORMAT", "")
+    env = config.get("ENV") or os.environ.get("ENGAGEMENT_ENV", "development")
+    fmt = raw.strip().lower() or ("json" if env == "production" else "text")
     if fmt not in ("json", "text"):
         raise RuntimeError("ENGAGEMENT_LOG_FORMAT must be 'json' or 'text'")
     return fmt
+
+
+def configure_gunicorn_logging(log: Any) -> None:
+    """From gunicorn's ``on_starting``: its own lines (start, worker boot/exit) in the app's format too."""
+    if log_format() == "json":
+        for logger_ in (log.error_log, log.access_log):
+            for handler in logger_.handlers:
+                handler.setFormatter(JsonFormatter())
 
 
 def configure_logging(app: Flask) -> logging.Handler:
@@ -176,9 +193,20 @@ def _finish_request(response: Response) -> Response:
             "status": response.status_code,
             "duration_ms": round(duration * 1000, 2),
             "remote_addr": request.remote_addr,
+            "client_addr": _client_address(),
         },
     )
     return response
+
+
+def _client_address() -> str | None:
+    """The caller's address as the rate limiter sees it (X-Forwarded-For through trusted proxies)."""
+    from engagement.auth import client_address
+
+    try:
+        return client_address()
+    except Exception:  # a bad ENGAGEMENT_TRUSTED_PROXIES must not cost the access line
+        return request.remote_addr
 
 
 # -- moderation ----------------------------------------------------------------------------------------------

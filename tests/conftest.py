@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from engagement import create_app
 from engagement.auth import issue_token
@@ -50,19 +57,65 @@ class FakeKeywordScorer:
         return results
 
 
+# ENGAGEMENT_TEST_DATABASE_URL=postgresql+psycopg://user@host:port/postgres runs the suite on PostgreSQL: the
+# URL names a maintenance database to connect to, where the template and one database per test are created.
+TEST_DATABASE_URL = os.environ.get("ENGAGEMENT_TEST_DATABASE_URL", "").strip()
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+# Applied by tests that check something only SQLite has (pragmas, file copies).
+sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="checks SQLite-specific behaviour; the suite runs on PostgreSQL")
+# Unique per session, so two runs against one server (or a run that died before cleaning up) never collide.
+_SESSION_TAG = f"{os.getpid()}_{secrets.token_hex(3)}"
+_database_numbers = itertools.count(1)
+
+
+def _postgres_admin() -> Engine:
+    """An autocommit connection to the maintenance database: CREATE/DROP DATABASE cannot run in a transaction."""
+    return create_engine(make_url(TEST_DATABASE_URL), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def _postgres_url(database: str) -> str:
+    return make_url(TEST_DATABASE_URL).set(database=database).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(admin: Engine, name: str) -> None:
+    with admin.connect() as connection:
+        # FORCE ends connections a test left behind (a server it started, a leaked session).
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file built once through the Alembic migrations; each test gets a copy."""
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database built once through the Alembic migrations; each test gets a copy of it.
+
+    SQLite: a template file that is copied. PostgreSQL: a template database that each test's database is
+    created from with ``CREATE DATABASE ... TEMPLATE``, which copies files instead of replaying migrations.
+    Yields the template's URL.
+    """
     from flask_migrate import upgrade
 
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    app = create_app(_test_config(f"sqlite:///{path}"))
-    with app.app_context():
-        upgrade()
-        from engagement.extensions import db
+    from engagement.extensions import db
 
-        db.engine.dispose()
-    return path
+    if ON_POSTGRES:
+        template = f"engagement_template_{_SESSION_TAG}"
+        admin = _postgres_admin()
+        _drop_postgres_database(admin, template)
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{template}"')
+        url = _postgres_url(template)
+    else:
+        admin = None
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
+    try:
+        app = create_app(_test_config(url))
+        with app.app_context():
+            upgrade()
+            # A template database cannot be copied while anyone is connected to it.
+            db.engine.dispose()
+        yield url
+    finally:
+        if admin is not None:
+            _drop_postgres_database(admin, template)
+            admin.dispose()
 
 
 def _test_config(database_uri: str, **overrides: Any) -> dict[str, Any]:
@@ -83,16 +136,39 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def app(migrated_database: Path, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
-    database = tmp_path / "engagement.db"
-    shutil.copy(migrated_database, database)
-    app = create_app(_test_config(f"sqlite:///{database}", **app_config))
-    yield app
-    with app.app_context():
-        from engagement.extensions import db
+@contextmanager
+def database_copy(template_url: str, directory: Path) -> Iterator[str]:
+    """A fresh database copied from the migrated template: a file in ``directory``, or a PostgreSQL
+    database created from the template and dropped on exit. Yields its URL."""
+    if not ON_POSTGRES:
+        copy = directory / "engagement.db"
+        shutil.copy(make_url(template_url).database, copy)
+        yield f"sqlite:///{copy}"
+        return
+    database = f"test_{_SESSION_TAG}_{next(_database_numbers)}"
+    admin = _postgres_admin()
+    try:
+        with admin.connect() as connection:
+            # FILE_COPY (PostgreSQL 15+) copies a small template several times faster than the default WAL_LOG.
+            strategy = " STRATEGY FILE_COPY" if connection.dialect.server_version_info >= (15,) else ""
+            connection.exec_driver_sql(
+                f'CREATE DATABASE "{database}" TEMPLATE "{make_url(template_url).database}"{strategy}'
+            )
+        yield _postgres_url(database)
+    finally:
+        _drop_postgres_database(admin, database)
+        admin.dispose()
 
-        db.engine.dispose()
+
+@pytest.fixture
+def app(migrated_database: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    from engagement.extensions import db
+
+    with database_copy(migrated_database, tmp_path) as url:
+        app = create_app(_test_config(url, **app_config))
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -102,7 +178,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def fake_scorer(app: Flask) -> FakeKeywordScorer:
-    return app.extensions["engagement"].scorer
+    return app.config["MODERATION_SCORER"]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from engagement import create_app
 from engagement.extensions import db
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, sqlite_only
 
 
 def test_migrations_match_the_models(app):
@@ -41,6 +41,7 @@ def test_bad_threshold_setting_names_the_variable(monkeypatch):
         create_app({"MODERATION_LOAD": "lazy"})
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     from sqlalchemy import text
 

@@ -1,3 +1,5 @@
+from functools import cache
+
 from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import text
@@ -15,6 +17,17 @@ def healthz():
     return {"status": "ok"}
 
 
+@cache
+def _migrations_head() -> str:
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Config as AlembicConfig
+
+    migrate = current_app.extensions["migrate"]
+    config = AlembicConfig()
+    config.set_main_option("script_location", migrate.directory)
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 @blp.route("/readyz")
 @limiter.exempt
 @blp.response(200)
@@ -23,8 +36,9 @@ def readyz():
     """The database answers and the moderation model is loaded."""
     checks: dict[str, str] = {}
     try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
+        applied = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        # Reachable is not enough: a worker must not take traffic before `flask db upgrade` has run.
+        checks["database"] = "ok" if applied == _migrations_head() else f"schema at {applied}, expected {_migrations_head()}"
     except Exception as error:  # any driver error means not ready
         checks["database"] = f"error: {type(error).__name__}"
     finally:

@@ -20,7 +20,7 @@ moderation_cli = AppGroup("moderation", help="Train, evaluate and operate the co
 @click.option("--weights-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the weights (default: engagement/moderation/weights).")
 @click.option("--seed", type=int, default=13, show_default=True)
-@click.option("--epochs", type=int, default=3, show_default=True)
+@click.option("--epochs", type=int, default=2, show_default=True)
 @click.option("--trainable-layers", type=int, default=2, show_default=True,
               help="Top encoder layers trained along with the pooler and classifier.")
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")

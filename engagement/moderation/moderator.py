@@ -38,6 +38,7 @@ class Moderator:
         self.policy = ModerationPolicy.from_settings(settings)
         self.mode: str = settings.get("MODERATION_MODE", "inline")
         self.queue: Any = None  # a ModerationQueue in queue mode
+        self.load_on_demand = False
         self.load_error: str | None = None
         self._loading = threading.Lock()
 
@@ -45,15 +46,22 @@ class Moderator:
     def ready(self) -> bool:
         return self._batcher is not None
 
+    def _loaded(self) -> BatchingScorer | None:
+        # Command-line processes load on first use, so `flask token issue` never pays for the model.
+        if self._batcher is None and self.load_on_demand:
+            self.load()
+        return self._batcher
+
     @property
     def scorer(self) -> Scorer:
-        if self._batcher is None:
+        batcher = self._loaded()
+        if batcher is None:
             raise RuntimeError(self.load_error or "moderation model not loaded yet")
-        return self._batcher.scorer
+        return batcher.scorer
 
     @property
     def batcher(self) -> BatchingScorer | None:
-        return self._batcher
+        return self._loaded()
 
     def load(self) -> None:
         """Load the model now; raises ModelLoadError so start-up fails loudly."""
@@ -85,18 +93,22 @@ class Moderator:
 
     @observed_moderation
     def moderate(self, text: str) -> ModerationResult:
-        if self._batcher is None:
+        try:
+            batcher = self._loaded()
+        except Exception:
+            batcher = None  # load() logged it; the text waits for a moderator
+        if batcher is None:
             return ModerationResult(PENDING_REVIEW, reason="model_not_ready")
         started = time.perf_counter()
         try:
-            scores = self._batcher.score_one(text)
+            scores = batcher.score_one(text)
         except Exception:
             logger.exception("moderation model failed; holding the text for review")
             return ModerationResult(
                 PENDING_REVIEW,
                 reason="model_error",
-                model=self._batcher.scorer.name,
-                model_version=self._batcher.scorer.version,
+                model=batcher.scorer.name,
+                model_version=batcher.scorer.version,
             )
         return self.decide(scores, latency_ms=(time.perf_counter() - started) * 1000)
 

@@ -65,7 +65,12 @@ def _load_detoxify(**kwargs: Any) -> Any:
     if kwargs.get("huggingface_config_path"):
         # A local config folder means an offline load; never let transformers reach for the hub.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Progress bars on stderr would break the one-JSON-object-per-line logs.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import transformers
     from detoxify import Detoxify
+
+    transformers.utils.logging.disable_progress_bar()
 
     return Detoxify(**kwargs)
 

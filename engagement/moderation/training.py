@@ -78,10 +78,10 @@ def train_embedded_model(
     data_dir: str | Path,
     weights_dir: str | Path = WEIGHTS_DIR,
     seed: int = 13,
-    epochs: int = 3,
+    epochs: int = 2,
     trainable_layers: int = 2,
     batch_size: int = 32,
-    encoder_learning_rate: float = 1e-4,
+    encoder_learning_rate: float = 1.5e-4,
     head_learning_rate: float = 2e-3,
     max_length: int = 128,
     source_weights: Mapping[str, float] | None = None,
@@ -91,7 +91,7 @@ def train_embedded_model(
     started = time.perf_counter()
     torch.set_num_threads(threads)
     _seed_everything(seed)
-    source_weights = dict(source_weights or {"davidson": 1.0, "olid": 1.5, "toxigen": 3.0})
+    source_weights = dict(source_weights or {"davidson": 1.0, "olid": 3.0, "toxigen": 3.0})
     rows = load_rows(data_dir)
     train_rows, validation_rows = split_rows(rows)
     logger.info("training on %d rows, validating on %d", len(train_rows), len(validation_rows))

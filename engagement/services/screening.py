@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -12,7 +13,10 @@ from engagement.extensions import db
 from engagement.models import MODERATED_KINDS, Comment, ModeratedText, ModerationStatus
 from engagement.models._types import utcnow
 from engagement.moderation.moderator import ModerationResult, get_moderator
+from engagement.observability import record_moderation
 from engagement.services.audit import record_audit
+
+logger = logging.getLogger(__name__)
 
 
 def screen_text(text: str | None) -> ModerationResult:
@@ -84,7 +88,7 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
     moderator = get_moderator()
     scores = moderator.batcher.score([item.moderated_text or "" for item in items])
     for item, item_scores in zip(items, scores, strict=True):
-        result = moderator.decide(item_scores)
+        result = record_moderation(moderator.decide(item_scores))
         store_result(item, result)
         if isinstance(item, Comment):
             apply_status(item, result.status)

@@ -109,3 +109,16 @@ def test_not_ready_until_the_model_loads_and_comments_wait_for_review(client, au
     assert response.status_code == 201
     assert response.get_json()["status"] == "pending_review"
     assert response.get_json()["moderation"]["reason"] == "model_not_ready"
+
+
+def test_not_ready_while_migrations_are_pending(app, client):
+    from sqlalchemy import text
+
+    from engagement.extensions import db
+
+    with app.app_context():
+        db.session.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+        db.session.commit()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert "older" in response.get_json()["checks"]["database"]
