@@ -4,13 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.servers import redis_server
+from tests.production.conftest import redis_server
 
 
 @pytest.fixture(scope="module")
-def redis_url():
-    with redis_server() as url:
-        yield url
+def redis_url(tmp_path_factory):
+    with redis_server(tmp_path_factory.mktemp("queue-redis")) as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -118,7 +118,77 @@ def one_user_liking_repeatedly(server: Server, engine: Engine) -> None:
     assert scalar(engine, "SELECT count(*) FROM users WHERE id = :id", id=user) == 1
 
 
-SCENARIOS = [likes_and_unlikes_on_one_comment, comments_on_one_article, one_user_liking_repeatedly]
+def credit(server: Server, user: str, amount: int) -> None:
+    response = server.request(
+        "POST", f"/api/v1/admin/users/{user}/credits", {"amount": amount}, "root", "admin",
+        headers={"Idempotency-Key": secrets.token_hex(8)},
+    )
+    assert response.status == 201, response.body
+
+
+def one_wallet_spent_from_many_requests(server: Server, engine: Engine) -> None:
+    """A wallet of 100 sends 30 rewards of 10 at once: exactly 10 succeed, the rest are refused, none go below 0."""
+    article_id = new_article(server)
+    spender = f"spender-{secrets.token_hex(3)}"
+    credit(server, spender, 100)
+    path = f"/api/v1/articles/{article_id}/rewards"
+    calls = [
+        lambda i=i: server.request("POST", path, {"amount": 10}, spender, headers={"Idempotency-Key": f"tip-{i}"})
+        for i in range(30)
+    ]
+    results = all_at_once(calls)
+
+    statuses = sorted(r.status for r in results)
+    assert statuses == [201] * 10 + [409] * 20, [(r.status, r.body) for r in results if r.status not in (201, 409)]
+    assert scalar(engine, "SELECT balance FROM wallets WHERE user_id = :u", u=spender) == 0
+    assert scalar(engine, "SELECT balance FROM wallets WHERE user_id = 'author-1' AND currency = 'PTS'") >= 100
+    assert scalar(engine, "SELECT reward_count FROM articles WHERE id = :id", id=article_id) == 10
+    assert scalar(engine, "SELECT count(*) FROM rewards WHERE article_id = :id", id=article_id) == 10
+    # Value is conserved across every wallet: all credits, nothing more, nothing less.
+    credited = scalar(engine, "SELECT sum(amount) FROM ledger_entries WHERE kind = 'credit'")
+    assert scalar(engine, "SELECT sum(balance) FROM wallets") == credited
+
+
+def one_idempotency_key_retried_at_once(server: Server, engine: Engine) -> None:
+    """The same reward, same key, sent 10 times at once (a client retrying): value moves once, all see one result."""
+    article_id = new_article(server)
+    spender = f"retrier-{secrets.token_hex(3)}"
+    credit(server, spender, 50)
+    path = f"/api/v1/articles/{article_id}/rewards"
+    results = all_at_once(
+        [lambda: server.request("POST", path, {"amount": 7}, spender, headers={"Idempotency-Key": "same-key"})] * 10
+    )
+
+    assert [r.status for r in results] == [201] * 10, [(r.status, r.body) for r in results if r.status != 201]
+    assert len({r.body["id"] for r in results}) == 1
+    assert scalar(engine, "SELECT balance FROM wallets WHERE user_id = :u", u=spender) == 43
+    assert scalar(engine, "SELECT count(*) FROM rewards WHERE article_id = :id", id=article_id) == 1
+
+
+def reposts_and_shares_on_one_article(server: Server, engine: Engine) -> None:
+    """20 users repost (each twice at once) and 20 anonymous shares land together: each repost counts once."""
+    article_id = new_article(server)
+    repost = f"/api/v1/articles/{article_id}/repost"
+    share = f"/api/v1/articles/{article_id}/shares"
+    calls = [lambda i=i: server.request("PUT", repost, {}, f"reposter-{i % 20}") for i in range(40)]
+    calls += [lambda i=i: server.request("POST", share, {"channel": "x" if i % 2 else "telegram"}) for i in range(20)]
+    results = all_at_once(calls)
+
+    assert all(r.status in (200, 201) for r in results), [(r.status, r.body) for r in results if r.status not in (200, 201)]
+    summary = server.request("GET", f"/api/v1/articles/{article_id}").body
+    assert summary["repost_count"] == 20
+    assert summary["share_count"] == 20 and summary["share_counts"] == {"x": 10, "telegram": 10}
+    assert scalar(engine, "SELECT count(*) FROM reposts WHERE article_id = :id", id=article_id) == 20
+
+
+SCENARIOS = [
+    likes_and_unlikes_on_one_comment,
+    comments_on_one_article,
+    one_user_liking_repeatedly,
+    one_wallet_spent_from_many_requests,
+    one_idempotency_key_retried_at_once,
+    reposts_and_shares_on_one_article,
+]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
