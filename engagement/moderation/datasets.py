@@ -83,10 +83,13 @@ def load_rows(data_dir: str | Path) -> list[Row]:
     seen: set[str] = set()
     unique: list[Row] = []
     for row in rows:
-        # The same tweet under two labels would leak between train and validation.
-        if not row["text"] or row["text"] in seen:
+        # The same tweet under two labels would leak between train and validation. The key is the
+        # text as the shipped model's training saw it, so refining how stretched words fold does
+        # not change the row list and with it the validation split the thresholds were tuned on.
+        key = row.pop("dedupe_key")
+        if not row["text"] or key in seen:
             continue
-        seen.add(row["text"])
+        seen.add(key)
         unique.append(row)
     logger.info("loaded %d rows (%d duplicates or empty dropped) from %s", len(unique), len(rows) - len(unique), data_dir)
     return unique
@@ -114,16 +117,16 @@ def write_rows_csv(rows: Iterable[Row], path: str | Path) -> Path:
     return path
 
 
-def _row(text: str, source: str, **labels: int | None) -> Row:
-    row: Row = {"text": text, "source": source}
+def _row(raw: str, source: str, **labels: int | None) -> Row:
+    row: Row = {"text": _clean(raw), "source": source, "dedupe_key": _clean(raw, fold_stretched_words=False)}
     row.update({label: labels.get(label) for label in LABELS})
     return row
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, fold_stretched_words: bool = True) -> str:
     # Retweet markers only occur in the davidson tweets; left in, they would tell the model the source.
     text = _RETWEET.sub(" ", html.unescape(text))
-    return normalize_for_scoring(text)
+    return normalize_for_scoring(text, fold_stretched_words)
 
 
 def _obscene(text: str, toxic: bool) -> int | None:
@@ -136,13 +139,14 @@ def _read_davidson(data_dir: Path) -> list[Row]:
     rows = []
     with (data_dir / "davidson" / "labeled_data.csv").open(encoding="utf-8") as handle:
         for record in csv.DictReader(handle):
-            text = _clean(record["tweet"])
+            raw = record["tweet"]
+            text = _clean(raw)
             klass = int(record["class"])
             toxic = klass in (0, 1)
             unanimous_hate = int(record["hate_speech"]) == int(record["count"]) >= 3
             rows.append(
                 _row(
-                    text,
+                    raw,
                     "davidson",
                     toxicity=int(toxic),
                     identity_attack=int(klass == 0),
@@ -158,12 +162,13 @@ def _read_olid(data_dir: Path) -> list[Row]:
     rows = []
     with (data_dir / "olid" / "olid-training-v1.0.tsv").open(encoding="utf-8") as handle:
         for record in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
-            text = _clean(record["tweet"])
+            raw = record["tweet"]
+            text = _clean(raw)
             toxic = record["subtask_a"] == "OFF"
             targeted = toxic and record["subtask_b"] == "TIN"
             rows.append(
                 _row(
-                    text,
+                    raw,
                     "olid",
                     toxicity=int(toxic),
                     insult=int(targeted and record["subtask_c"] == "IND"),
@@ -179,11 +184,12 @@ def _read_toxigen(data_dir: Path) -> list[Row]:
     rows = []
     with (data_dir / "toxigen" / "statements.csv").open(encoding="utf-8") as handle:
         for record in csv.DictReader(handle):
-            text = _clean(record["text"])
+            raw = record["text"]
+            text = _clean(raw)
             toxic = record["label"] == "hate"
             rows.append(
                 _row(
-                    text,
+                    raw,
                     "toxigen",
                     toxicity=int(toxic),
                     identity_attack=int(toxic),

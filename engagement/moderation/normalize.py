@@ -58,13 +58,16 @@ _MENTION = re.compile(r"(?<![\w@])@\w{1,30}:?")
 # Three or more single letters joined by one repeated separator: "i.d.i.o.t", "i d i o t".
 _SPACED = re.compile(r"(?<![a-z])[a-z](?P<sep>[ .\-_*·•]+)[a-z](?:(?P=sep)[a-z])+(?![a-z])")
 _REPEATS = re.compile(r"(.)\1{2,}")
+_LONG_RUN_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
 _WHITESPACE = re.compile(r"\s+")
 
 
-def normalize_for_scoring(text: str) -> str:
+def normalize_for_scoring(text: str, fold_stretched_words: bool = True) -> str:
     """Return `text` folded to the plain lowercase form the moderation model scores.
 
-    Idempotent: normalizing an already normalized text returns it unchanged.
+    Idempotent: normalizing an already normalized text returns it unchanged. With
+    `fold_stretched_words=False` letter runs always shorten to two ("stuupid"), the form the
+    training data's split was keyed on (see datasets.load_rows).
     """
     text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
@@ -78,6 +81,8 @@ def normalize_for_scoring(text: str) -> str:
     text = text.lower()
     text = _WORD.sub(lambda m: _fold_leet(m.group(0)), text)
     text = _SPACED.sub(_collapse_spaced, text)
+    if fold_stretched_words:
+        text = _LONG_RUN_WORD.sub(_collapse_repeats, text)
     text = _REPEATS.sub(r"\1\1", text)
     return _WHITESPACE.sub(" ", text).strip()
 
@@ -134,3 +139,13 @@ def _known_words() -> frozenset[str]:
         return frozenset()
     lines = vocab.read_text(encoding="utf-8").splitlines()
     return frozenset(line for line in lines if line.isalpha())
+
+
+def _collapse_repeats(match: re.Match[str]) -> str:
+    """Shorten stretched letters: to one when that spells a known word ("stuuupid"), else to two."""
+    doubled = _REPEATS.sub(r"\1\1", match.group(0))
+    single = _REPEATS.sub(r"\1", match.group(0))
+    known = _known_words()
+    if doubled not in known and single in known:
+        return single
+    return doubled

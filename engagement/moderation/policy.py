@@ -22,11 +22,14 @@ class ModerationPolicy:
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], model_thresholds: Mapping[str, float] | None = None):
-        """Environment beats the model's own validated thresholds, which beat the documented defaults."""
+        """Environment beats the model's own validated thresholds, which replace the documented defaults.
+
+        A model that ships thresholds names the labels it can support; its other outputs never hold text.
+        """
         thresholds = dict(DEFAULT_HOLD_THRESHOLDS)
         source = "defaults"
         if model_thresholds:
-            thresholds.update(model_thresholds)
+            thresholds = dict(model_thresholds)
             source = "model"
         if settings.get("HOLD_THRESHOLDS"):
             thresholds.update(settings["HOLD_THRESHOLDS"])

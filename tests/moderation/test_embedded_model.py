@@ -48,7 +48,9 @@ def score(checkpoint: EmbeddedCheckpoint) -> Any:
 
     def score_texts(texts: list[str]) -> list[dict[str, float]]:
         raw = model.predict([normalize_for_scoring(text) for text in texts])
-        return [{label: float(raw[label][i]) for label in raw} for i in range(len(texts))]
+        # Detoxify returns plain floats instead of lists for a batch of one.
+        columns = {label: values if isinstance(values, list) else [values] for label, values in raw.items()}
+        return [{label: float(columns[label][i]) for label in columns} for i in range(len(texts))]
 
     return score_texts
 

@@ -30,8 +30,9 @@ def test_disguises_fold_to_the_plain_text(disguised: str) -> None:
 
 
 def test_long_repeats_collapse() -> None:
-    assert normalize_for_scoring("stuuuuuupid!!!!!") == "stuupid!!"
-    assert normalize_for_scoring("stuupid") == "stuupid"
+    assert normalize_for_scoring("stuuuuuupid!!!!!") == "stupid!!"
+    assert normalize_for_scoring("idiooooot cooool") == "idiot cool"
+    assert normalize_for_scoring("zzzzzzqx") == "zzqx"
 
 
 def test_digits_in_numbers_and_ordinary_words_stay() -> None:
