@@ -78,6 +78,7 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "MODERATION_BATCH_WAIT_MS": ("5", float),
     "MODERATION_MAX_BATCH": ("32", int),
     "MODERATION_DEADLINE": ("300", int),
+    "MODERATION_THREAT_PHRASES": ("true", parse_bool),
     "HOLD_THRESHOLDS": ("", parse_thresholds),
     "REJECT_THRESHOLD": ("0.95", parse_optional_float),
     "REPORTS_TO_REVIEW": ("3", int),

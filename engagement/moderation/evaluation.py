@@ -114,12 +114,11 @@ def compute_report(
 
 
 def decide(score: Mapping[str, float], hold_thresholds: Mapping[str, float], reject_threshold: float | None) -> str:
-    """The policy measured here: reject on sure toxicity, hold on any doubt, else publish."""
-    if reject_threshold is not None and score.get("toxicity", 0.0) >= reject_threshold:
-        return "reject"
-    if any(score.get(label, 0.0) >= threshold for label, threshold in hold_thresholds.items()):
-        return "hold"
-    return "publish"
+    """The app's policy on the model's scores alone (the threat phrases are a rule, not the model)."""
+    from engagement.moderation.policy import ModerationPolicy
+
+    status = ModerationPolicy(dict(hold_thresholds), reject_threshold, hold_threat_phrases=False).decide(score).status
+    return {"published": "publish", "pending_review": "hold", "rejected": "reject"}[status]
 
 
 def format_report(report: EvaluationReport, title: str = "") -> str:

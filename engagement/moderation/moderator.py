@@ -110,10 +110,12 @@ class Moderator:
                 model=batcher.scorer.name,
                 model_version=batcher.scorer.version,
             )
-        return self.decide(scores, latency_ms=(time.perf_counter() - started) * 1000)
+        return self.decide(scores, text, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def decide(self, scores: dict[str, float], latency_ms: float = 0.0) -> ModerationResult:
-        decision = self.policy.decide(scores)
+    def decide(self, scores: dict[str, float], text: str | None = None, latency_ms: float = 0.0) -> ModerationResult:
+        from engagement.moderation.normalize import normalize_for_scoring
+
+        decision = self.policy.decide(scores, normalize_for_scoring(text) if text else None)
         scorer = self.scorer
         return ModerationResult(
             decision.status,

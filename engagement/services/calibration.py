@@ -102,7 +102,7 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
             last_id = items[-1].id
             scores = moderator.batcher.score([item.moderated_text or "" for item in items])
             for item, item_scores in zip(items, scores, strict=True):
-                result = moderator.decide(item_scores)
+                result = moderator.decide(item_scores, item.moderated_text)
                 counts["scored"] += 1
                 if result.status == ModerationStatus.PUBLISHED:
                     store_result(item, result)

@@ -88,7 +88,7 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
     moderator = get_moderator()
     scores = moderator.batcher.score([item.moderated_text or "" for item in items])
     for item, item_scores in zip(items, scores, strict=True):
-        result = record_moderation(moderator.decide(item_scores))
+        result = record_moderation(moderator.decide(item_scores, item.moderated_text))
         store_result(item, result)
         if isinstance(item, Comment):
             apply_status(item, result.status)

@@ -28,6 +28,9 @@ def test_real_model_publishes_benign_text_and_holds_insults(client, auth, make_a
         assert held["status"] in ("pending_review", "rejected"), insult
         assert "toxicity" in held["moderation"]["labels"], insult
 
+    threat = post(client, auth, article_id, "I will find you and hurt you.")
+    assert threat["status"] == "pending_review" and "threat" in threat["moderation"]["labels"]
+
     scores = client.get(f"/api/v1/comments/{benign['id']}", headers=auth("mod", "moderator")).get_json()["moderation_scores"]
     assert {"toxicity", "insult", "identity_attack"} <= set(scores)
     assert client.get("/readyz").get_json()["checks"]["moderation_model"] == "ok"
