@@ -80,8 +80,7 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
 
     Texts held by reports or decided by a moderator are left alone. Every change is in the audit log.
     """
-    from engagement.services.comments import apply_status
-    from engagement.services.screening import store_result
+    from engagement.services.screening import set_status, store_result
 
     moderator = get_moderator()
     counts = {"scored": 0, "published": 0, "still_held": 0}
@@ -104,12 +103,9 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
             for item, item_scores in zip(items, scores, strict=True):
                 result = moderator.decide(item_scores, item.moderated_text)
                 counts["scored"] += 1
+                store_result(item, result)
                 if result.status == ModerationStatus.PUBLISHED:
-                    store_result(item, result)
-                    if isinstance(item, Comment):
-                        apply_status(item, result.status)
-                    else:
-                        item.status = result.status
+                    set_status(item, result.status)
                     counts["published"] += 1
                     record_audit(
                         "rescore_published", kind, item.id, from_status=ModerationStatus.PENDING_REVIEW,
@@ -118,7 +114,6 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
                     )
                 else:
                     # Still doubtful: keep it held, but show moderators the current model's view.
-                    store_result(item, result)
                     item.moderation_reason = "model_hold"
                     counts["still_held"] += 1
             db.session.commit()

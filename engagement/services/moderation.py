@@ -16,7 +16,8 @@ from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, Moderated
 from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
-from engagement.services.comments import annotate_for_viewer, apply_status
+from engagement.services.comments import annotate_for_viewer
+from engagement.services.screening import set_status
 from engagement.services.users import require_moderator, user_for
 
 QUEUES = ("pending_review", "rejected", "reported")
@@ -70,13 +71,11 @@ def decide(actor: Actor, kind: str, item_id: int, action: str, reason: str | Non
     if isinstance(item, Comment):
         if item.is_deleted:
             raise Conflict(f"Comment {item_id} was deleted; there is nothing to decide.")
-        apply_status(item, new_status)
         item.reported_at = None
         item.open_report_count = 0
-    else:
-        if item.moderated_text is None:
-            raise Conflict(f"{kind.capitalize()} {item_id} has no text to moderate.")
-        item.status = new_status
+    elif item.moderated_text is None:
+        raise Conflict(f"{kind.capitalize()} {item_id} has no text to moderate.")
+    set_status(item, new_status)
     item.moderation_reason = f"moderator_{action}"
     item.decided_by_id = moderator.id
     record_audit(

@@ -39,6 +39,16 @@ def store_result(item: ModeratedText, result: ModerationResult) -> None:
     item.decided_by_id = None
 
 
+def set_status(item: ModeratedText, status: str) -> None:
+    """Change a text's status; for a comment, also keep its article's and parent's counters exact."""
+    if isinstance(item, Comment):
+        from engagement.services.comments import apply_status
+
+        apply_status(item, status)
+    else:
+        item.status = status
+
+
 def record_automatic_decision(kind: str, item: Any, result: ModerationResult, from_status: str | None) -> None:
     record_audit(
         f"auto_{result.status}",
@@ -62,8 +72,12 @@ def after_screening(kind: str, item: Any, result: ModerationResult, from_status:
         db.session.info.setdefault("after_commit", []).append(partial(queue.enqueue, kind, item.id))
 
 
+def _waiting_for_worker(model):
+    return (model.status == ModerationStatus.PENDING_REVIEW) & (model.moderation_reason == "queued")
+
+
 def _queued(model):
-    return select(model).where(model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason == "queued")
+    return select(model).where(_waiting_for_worker(model))
 
 
 def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
@@ -73,8 +87,6 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
     locked with SKIP LOCKED where the database has it, so several workers never score the same text.
     Raises when the model fails, so RQ retries the job; the texts stay held meanwhile.
     """
-    from engagement.services.comments import apply_status
-
     model = MODERATED_KINDS[kind]
     # The job's own text first, then the oldest others that are waiting.
     first = db.session.scalars(_queued(model).where(model.id == item_id).with_for_update(skip_locked=True)).all()
@@ -90,10 +102,7 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
     for item, item_scores in zip(items, scores, strict=True):
         result = record_moderation(moderator.decide(item_scores, item.moderated_text))
         store_result(item, result)
-        if isinstance(item, Comment):
-            apply_status(item, result.status)
-        else:
-            item.status = result.status
+        set_status(item, result.status)
         record_automatic_decision(kind, item, result, ModerationStatus.PENDING_REVIEW)
     db.session.commit()
     logger.info("scored %d queued %s text(s)", len(items), kind)
@@ -106,7 +115,7 @@ def requeue_stale_texts(older_than_seconds: int) -> int:
     queue = get_moderator().queue
     count = 0
     for kind, model in MODERATED_KINDS.items():
-        ids = db.session.scalars(select(model.id).where(model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason == "queued", model.created_at < cutoff)).all()
+        ids = db.session.scalars(select(model.id).where(_waiting_for_worker(model), model.created_at < cutoff)).all()
         for item_id in ids:
             count += int(queue.enqueue(kind, item_id))
     db.session.rollback()
