@@ -16,6 +16,13 @@ def clean_user_text(raw: str) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+def optional_user_text(raw: str | None, field: str, max_length: int) -> str | None:
+    """Like ``validated_user_text`` for optional text (a quote, a reward message): blank means none."""
+    if raw is None:
+        return None
+    return validated_user_text(raw, field, max_length, allow_empty=True) or None
+
+
 def validated_user_text(raw: str, field: str, max_length: int, allow_empty: bool = False) -> str:
     """Clean ``raw`` and enforce 1..max_length code points, naming ``field`` in the 422."""
     text = clean_user_text(raw)

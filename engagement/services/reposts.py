@@ -15,7 +15,7 @@ from engagement.services.articles import get_article
 from engagement.services.counters import bump
 from engagement.services.screening import after_screening, screen_text, store_result
 from engagement.services.users import writer_for
-from engagement.text import validated_user_text
+from engagement.text import optional_user_text
 
 
 def _visible_to(viewer: Actor | None, reposts: list[Repost]) -> list[Repost]:
@@ -26,12 +26,12 @@ def _visible_to(viewer: Actor | None, reposts: list[Repost]) -> list[Repost]:
 
 def repost_article(actor: Actor, article_id: str, quote: str | None) -> tuple[Repost, bool]:
     """Create or update the viewer's repost; returns it and whether it was created."""
-    if quote is not None:
-        quote = validated_user_text(quote, "quote", current_app.config["COMMENT_MAX_LENGTH"], allow_empty=True) or None
+    quote = optional_user_text(quote, "quote", current_app.config["COMMENT_MAX_LENGTH"])
     article = get_article(article_id)
     result = screen_text(quote)
     user = writer_for(actor)
-    repost = db.session.scalar(select(Repost).where(Repost.article_id == article.id, Repost.user_id == user.id))
+    mine = select(Repost).where(Repost.article_id == article.id, Repost.user_id == user.id)
+    repost = db.session.scalar(mine)
     created = False
     if repost is None:
         repost = Repost(article_id=article.id, user_id=user.id, quote=quote, status=result.status)
@@ -41,9 +41,7 @@ def repost_article(actor: Actor, article_id: str, quote: str | None) -> tuple[Re
             created = True
         except IntegrityError:
             # A concurrent PUT by the same user won the insert: update theirs instead.
-            repost = db.session.scalar(
-                select(Repost).where(Repost.article_id == article.id, Repost.user_id == user.id).execution_options(populate_existing=True)
-            )
+            repost = db.session.scalar(mine.execution_options(populate_existing=True))
     if created:
         bump(article, repost_count=1)
     else:

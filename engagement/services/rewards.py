@@ -15,9 +15,7 @@ from engagement.services.counters import bump, ensure_row
 from engagement.services.idempotency import request_fingerprint, run_once
 from engagement.services.screening import after_screening, screen_text, store_result
 from engagement.services.users import get_or_create_user, user_for, writer_for
-from engagement.text import validated_user_text
-
-MESSAGE_MAX_LENGTH = 400
+from engagement.text import optional_user_text
 
 
 def _checked_currency(currency: str | None) -> str:
@@ -84,8 +82,7 @@ def reward_article(actor: Actor, article_id: str, amount: int, currency: str | N
     """Move ``amount`` from the viewer's wallet to the article author's, with an optional moderated message."""
     currency = _checked_currency(currency)
     amount = _checked_amount(amount)
-    if message is not None:
-        message = validated_user_text(message, "message", MESSAGE_MAX_LENGTH, allow_empty=True) or None
+    message = optional_user_text(message, "message", current_app.config["COMMENT_MAX_LENGTH"])
     article = get_article(article_id)
     if article.author_id == actor.user_id:
         raise Unprocessable("You cannot reward your own article.", errors={"article_id": ["You are its author."]})
