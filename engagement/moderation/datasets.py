@@ -118,15 +118,15 @@ def write_rows_csv(rows: Iterable[Row], path: str | Path) -> Path:
 
 
 def _row(raw: str, source: str, **labels: int | None) -> Row:
-    row: Row = {"text": _clean(raw), "source": source, "dedupe_key": _clean(raw, fold_stretched_words=False)}
+    row: Row = {"text": _clean(raw), "source": source, "dedupe_key": _clean(raw, split_key=True)}
     row.update({label: labels.get(label) for label in LABELS})
     return row
 
 
-def _clean(text: str, fold_stretched_words: bool = True) -> str:
+def _clean(text: str, split_key: bool = False) -> str:
     # Retweet markers only occur in the davidson tweets; left in, they would tell the model the source.
     text = _RETWEET.sub(" ", html.unescape(text))
-    return normalize_for_scoring(text, fold_stretched_words)
+    return normalize_for_scoring(text, split_key=split_key)
 
 
 def _obscene(text: str, toxic: bool) -> int | None:

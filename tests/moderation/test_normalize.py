@@ -62,3 +62,26 @@ def test_ordinary_text_is_left_readable() -> None:
 def test_idempotent(text: str) -> None:
     once = normalize_for_scoring(text)
     assert normalize_for_scoring(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "read_as"),
+    [
+        ("you are horrible 🤮🤮🤮🤮", "you are horrible face vomiting"),
+        ("lol 😂 😂 😂 ok 👍🏽", "lol face with tears of joy ok thumbs up"),
+        ("love it ❤️", "love it red heart"),
+        ("🖕", "middle finger"),
+    ],
+)
+def test_emoji_are_read_as_their_names_once_per_run(text: str, read_as: str) -> None:
+    # The encoder's vocabulary has no pictographs: unnamed, they all read as the same unknown token.
+    assert normalize_for_scoring(text) == read_as
+    assert normalize_for_scoring(read_as) == read_as
+
+
+def test_hashtags_are_split_into_their_words() -> None:
+    assert normalize_for_scoring("#DrainTheSwamp and #MAGA #you_are_Dumb") == "#drain the swamp and #maga #you_are_dumb"
+
+
+def test_the_split_key_form_is_the_folding_the_split_was_drawn_with() -> None:
+    assert normalize_for_scoring("sooo funny 😂😂😂 #LOLWut", split_key=True) == "soo funny 😂😂 #lolwut"
