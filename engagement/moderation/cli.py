@@ -20,12 +20,25 @@ moderation_cli = AppGroup("moderation", help="Train, evaluate and operate the co
 @click.option("--weights-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the weights (default: engagement/moderation/weights).")
 @click.option("--seed", type=int, default=13, show_default=True)
-@click.option("--epochs", type=int, default=2, show_default=True)
+@click.option("--epochs", type=int, default=3, show_default=True)
 @click.option("--trainable-layers", type=int, default=2, show_default=True,
-              help="Top encoder layers trained along with the pooler and classifier.")
+              help="Top encoder layers trained whole, along with the pooler and classifier.")
+@click.option("--adapted-layers", type=int, default=2, show_default=True,
+              help="Encoder layers below those that get low-rank adapters; any left below stay frozen.")
+@click.option("--adapter-rank", type=int, default=16, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--bfloat16/--float32", "bfloat16", default=None,
+              help="Matrix products in bfloat16 or float32 (default: bfloat16 where oneDNN supports it on this CPU).")
 def train_command(
-    data_dir: Path | None, weights_dir: Path | None, seed: int, epochs: int, trainable_layers: int, threads: int
+    data_dir: Path | None,
+    weights_dir: Path | None,
+    seed: int,
+    epochs: int,
+    trainable_layers: int,
+    adapted_layers: int,
+    adapter_rank: int,
+    threads: int,
+    bfloat16: bool | None,
 ) -> None:
     """Train the embedded model on the shared data and write its weights and json."""
     from engagement.moderation.datasets import default_data_dir
@@ -39,7 +52,10 @@ def train_command(
         seed=seed,
         epochs=epochs,
         trainable_layers=trainable_layers,
+        adapted_layers=adapted_layers,
+        adapter_rank=adapter_rank,
         threads=threads,
+        bfloat16=bfloat16,
     )
     validation = meta["validation"]
     click.echo(f"wrote {meta['weights_file']} (version {meta['version']}, {meta['size_bytes']} bytes) "

