@@ -62,9 +62,6 @@ _SPACED = re.compile(r"(?<![a-z])[a-z](?P<sep>[ .\-_*·•]+)[a-z](?:(?P=sep)[a-
 _REPEATS = re.compile(r"(.)\1{2,}")
 _LONG_RUN_WORD = re.compile(r"[a-z]*([a-z])\1{2,}[a-z]*")
 _WHITESPACE = re.compile(r"\s+")
-# "#DrainTheSwamp" reads as "#drain the swamp": as one lowercased word it is subword noise.
-_HASHTAG = re.compile(r"#(\w+)")
-_CASE_BOUNDARY = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # Pictographs: the uncased vocabulary has none of them, so the model would read [UNK]; they are
 # read as their CLDR names instead ("😂" as "face with tears of joy"). A run of the same one
 # ("🤮🤮🤮") is read once, and skin tones are dropped.
@@ -83,7 +80,7 @@ def normalize_for_scoring(text: str, *, split_key: bool = False) -> str:
     Idempotent: normalizing an already normalized text returns it unchanged. `split_key=True`
     gives the form the training data's validation split is keyed on (see datasets.load_rows):
     the folding as it was when the split was first drawn, so later refinements (stretched words
-    to known words, emoji names, hashtag words) never move rows between train and validation.
+    to known words, emoji names) never move rows between train and validation.
     """
     text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text)
@@ -91,7 +88,6 @@ def normalize_for_scoring(text: str, *, split_key: bool = False) -> str:
     text = _strip_marks(text)
     if not split_key:
         text = _name_emoji(text)
-        text = _HASHTAG.sub(_split_hashtag, text)
     text = _URL.sub(" url ", text)
     text = _MENTION.sub(" @user ", text)
     text = " ".join(_fold_homoglyphs(word) for word in text.split())
@@ -102,10 +98,6 @@ def normalize_for_scoring(text: str, *, split_key: bool = False) -> str:
         text = _LONG_RUN_WORD.sub(_collapse_repeats, text)
     text = _REPEATS.sub(r"\1\1", text)
     return _WHITESPACE.sub(" ", text).strip()
-
-
-def _split_hashtag(match: re.Match[str]) -> str:
-    return "#" + _CASE_BOUNDARY.sub(" ", match.group(1))
 
 
 def _name_emoji(text: str) -> str:
