@@ -65,6 +65,21 @@ def test_checkpoint_is_assembled_in_the_instance_folder(checkpoint: EmbeddedChec
     assert set(checkpoint.thresholds) <= set(checkpoint.labels)
 
 
+def test_shipped_adapters_are_merged_into_the_served_weights(checkpoint: EmbeddedCheckpoint) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    shipped = load_file(str(embedded.WEIGHTS_DIR / embedded.HEAD_FILENAME))
+    adapted = sorted(key.removesuffix(embedded.LORA_A_SUFFIX) for key in shipped if key.endswith(embedded.LORA_A_SUFFIX))
+    assert adapted, "the shipped weights carry no adapters"
+    served = torch.load(checkpoint.checkpoint_path, map_location="cpu", weights_only=True)["state_dict"]
+    encoder = embedded.encoder_state_dict()
+    for key in adapted:
+        update = shipped[key + embedded.LORA_B_SUFFIX].float() @ shipped[key + embedded.LORA_A_SUFFIX].float()
+        assert torch.allclose(served[key], encoder[key] + update)
+        assert not torch.allclose(served[key], encoder[key])
+
+
 def test_second_call_reuses_the_checkpoint(checkpoint: EmbeddedCheckpoint, monkeypatch: pytest.MonkeyPatch) -> None:
     instance_dir = checkpoint.checkpoint_path.parents[2]
     modified = checkpoint.checkpoint_path.stat().st_mtime_ns
