@@ -210,13 +210,13 @@ def merge_adapters(state_dict: dict[str, torch.Tensor], trained: dict[str, torch
     for key, value in trained.items():
         if not key.endswith((LORA_A_SUFFIX, LORA_B_SUFFIX)):
             merged[key] = value.float()
-    for key, lora_a in trained.items():
-        if not key.endswith(LORA_A_SUFFIX):
-            continue
-        weight_key = key.removesuffix(LORA_A_SUFFIX)
-        lora_b = trained.get(weight_key + LORA_B_SUFFIX)
-        if lora_b is None:
-            raise EmbeddedModelMissing(f"the adapter of {weight_key} lacks its {LORA_B_SUFFIX} factor")
+    adapted = {
+        key.removesuffix(suffix) for key in trained for suffix in (LORA_A_SUFFIX, LORA_B_SUFFIX) if key.endswith(suffix)
+    }
+    for weight_key in sorted(adapted):
+        lora_a, lora_b = trained.get(weight_key + LORA_A_SUFFIX), trained.get(weight_key + LORA_B_SUFFIX)
+        if lora_a is None or lora_b is None:
+            raise EmbeddedModelMissing(f"the adapter of {weight_key} lacks one of its two factors (lora_a, lora_b)")
         merged[weight_key] = merged[weight_key].float() + lora_b.float() @ lora_a.float()
     return merged
 
