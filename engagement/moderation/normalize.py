@@ -88,6 +88,8 @@ def normalize_for_scoring(text: str, *, split_key: bool = False) -> str:
     text = _strip_marks(text)
     if not split_key:
         text = _name_emoji(text)
+    # Mentions and links carry no toxicity but identify the data source; mask them the way
+    # the OLID corpus does so that no source can be recognized by its markup.
     text = _URL.sub(" url ", text)
     text = _MENTION.sub(" @user ", text)
     text = " ".join(_fold_homoglyphs(word) for word in text.split())

@@ -119,7 +119,8 @@ def train_embedded_model(
     frozen = model.config.num_hidden_layers - trainable_layers - adapted_layers
     if frozen < 0 or trainable_layers < 0 or adapted_layers < 0:
         raise ValueError(f"the encoder has {model.config.num_hidden_layers} layers to split")
-    _add_adapters(model, range(frozen, frozen + adapted_layers), adapter_rank)
+    first_whole = frozen + adapted_layers
+    _add_adapters(model, range(frozen, first_whole), adapter_rank)
     tokenizer = BertTokenizer.from_pretrained(str(encoder_dir()), local_files_only=True)
     train_features = _frozen_features(model, tokenizer, [r["text"] for r in train_rows], frozen, max_length)
     validation_features = _frozen_features(model, tokenizer, [r["text"] for r in validation_rows], frozen, max_length)
@@ -127,20 +128,10 @@ def train_embedded_model(
 
     targets = _targets(train_rows)
     weights = torch.tensor([source_weights.get(r["source"], 1.0) for r in train_rows])
-    trainable = _trainable_parameters(model, frozen + adapted_layers)
-
-    def group(names: list[str], lr: float) -> dict[str, Any]:
-        return {"params": [p for n, p in trainable if n in names], "lr": lr}
-
-    adapter_names = [n for n, _ in trainable if n.endswith(_ADAPTER_SUFFIXES)]
-    head_names = [n for n, _ in trainable if n.startswith("classifier")]
-    encoder_names = [n for n, _ in trainable if n not in adapter_names and n not in head_names]
+    trainable = _trainable_parameters(model, first_whole)
+    learning_rates = {"encoder": encoder_learning_rate, "adapter": adapter_learning_rate, "head": head_learning_rate}
     optimizer = torch.optim.AdamW(
-        [
-            group(encoder_names, encoder_learning_rate),
-            group(adapter_names, adapter_learning_rate),
-            group(head_names, head_learning_rate),
-        ],
+        [{"params": [p for n, p in trainable if _role(n) == role], "lr": lr} for role, lr in learning_rates.items()],
         weight_decay=0.01,
     )
     steps_per_epoch = math.ceil(len(train_rows) / batch_size)
@@ -169,7 +160,7 @@ def train_embedded_model(
             time.perf_counter() - started,
         )
 
-    tensors = _trained_tensors(model, frozen + adapted_layers)
+    tensors = _trained_tensors(model, first_whole)
     # Measure and choose thresholds on exactly what ships: float16 weights loaded back, and the
     # adapters merged the way assembly merges them.
     _remove_adapters(model)
@@ -367,6 +358,13 @@ def _predict(
     return [dict(zip(LABELS, row)) for row in probabilities.tolist()]
 
 
+def _role(parameter_name: str) -> str:
+    """Which learning rate a trainable parameter gets."""
+    if parameter_name.endswith(_ADAPTER_SUFFIXES):
+        return "adapter"
+    return "head" if parameter_name.startswith("classifier.") else "encoder"
+
+
 def _trainable_parameters(model: BertForSequenceClassification, first_whole: int) -> list[tuple[str, nn.Parameter]]:
     """Layers from `first_whole` up, the pooler, the classifier and every adapter factor."""
     prefixes = tuple(f"bert.encoder.layer.{i}." for i in range(first_whole, model.config.num_hidden_layers))
@@ -431,17 +429,14 @@ def _add_adapters(model: BertForSequenceClassification, layers: range, rank: int
     for index in layers:
         layer = model.bert.encoder.layer[index]
         for path in _ADAPTED_MAPS:
-            parent_path, _, name = path.rpartition(".")
-            parent = layer.get_submodule(parent_path)
-            setattr(parent, name, AdaptedLinear(getattr(parent, name), rank))
+            layer.set_submodule(path, AdaptedLinear(layer.get_submodule(path), rank))
 
 
 def _remove_adapters(model: BertForSequenceClassification) -> None:
     """Put the plain nn.Linear maps back (unmerged); merge_adapters then adds what ships."""
     for path, module in list(model.named_modules()):
         if isinstance(module, AdaptedLinear):
-            parent_path, _, name = path.rpartition(".")
-            setattr(model.get_submodule(parent_path), name, module.base)
+            model.set_submodule(path, module.base)
 
 
 def _warmup_linear(optimizer: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
