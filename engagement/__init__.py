@@ -44,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from engagement.api import register_blueprints
     from engagement.errors import register_error_handlers
 
-    register_blueprints()
+    register_blueprints(app)
     register_error_handlers(app)
 
     from engagement.cli import register_commands

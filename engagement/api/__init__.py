@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask.views import MethodView
 
 from engagement.auth import required_actor
@@ -64,8 +64,10 @@ def rate_limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., A
     return decorate
 
 
-def register_blueprints() -> None:
-    from engagement.api import articles, comments, health, moderation, widgets
+def register_blueprints(app: Flask) -> None:
+    from engagement.api import articles, comments, docs, health, moderation, widgets
 
     for module in (health, articles, comments, moderation, widgets):
         api.register_blueprint(module.blp)
+    # A plain Flask blueprint: static files, not part of the OpenAPI document.
+    app.register_blueprint(docs.blp)

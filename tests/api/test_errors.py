@@ -1,5 +1,7 @@
 """Every error is JSON {code, status, message, errors?}; nothing is HTML and nothing is a 500."""
 
+import re
+
 import pytest
 
 
@@ -92,7 +94,26 @@ def test_openapi_document_and_docs_page(client):
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/articles/{article_id}/comments" in spec["paths"]
     assert "CommentCreate" in spec["components"]["schemas"]
-    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_docs_page_loads_every_asset_from_the_app_itself(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert '"/api/v1/openapi.json"' in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert len(assets) == 3 and all(url.startswith("/api/v1/docs/assets/") for url in assets)  # no CDN
+    for url in assets:
+        with client.get(url) as asset:  # a file response: closed, or its file stays open
+            assert asset.status_code == 200, url
+            assert asset.mimetype in ("text/css", "text/javascript", "application/javascript")
+            assert asset.cache_control.max_age == 24 * 3600
+            assert len(asset.data) > 10_000
+
+
+@pytest.mark.parametrize("path", ["no-such-file.js", "../__init__.py", "%2e%2e/%2e%2e/__init__.py"])
+def test_a_missing_docs_asset_is_json_404(client, path):
+    assert_json_error(client.get(f"/api/v1/docs/assets/{path}"), 404)
 
 
 def test_health_and_readiness(client):
