@@ -32,14 +32,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_engine(app)
     limiter.init_app(app)
 
-    from engagement.observability import init_observability, set_queue_depth_source
+    from engagement.observability import QUEUE_DEPTH, QUEUE_WORKERS, init_observability, set_gauge_source
 
     init_observability(app)
     api.init_app(app)
 
     _init_moderation(app)
-    if app.extensions["engagement"].queue is not None:
-        set_queue_depth_source(app, app.extensions["engagement"].queue.depth)
+    queue = app.extensions["engagement"].queue
+    if queue is not None:
+        set_gauge_source(app, QUEUE_DEPTH, queue.depth)
+        set_gauge_source(app, QUEUE_WORKERS, queue.live_workers)
 
     from engagement.api import register_blueprints
     from engagement.errors import register_error_handlers

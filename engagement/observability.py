@@ -236,30 +236,35 @@ def observed_moderation(moderate: Callable[..., Any]) -> Callable[..., Any]:
 # -- /metrics ------------------------------------------------------------------------------------------------
 
 
-class _QueueDepthCollector:
-    def __init__(self, depth: Callable[[], int]):
-        self._depth = depth
+QUEUE_DEPTH = ("engagement_moderation_queue_depth", "Comments waiting in the moderation queue.")
+QUEUE_WORKERS = ("engagement_moderation_workers", "Moderation workers listening on the queue (queue mode).")
+
+
+class _ScrapeTimeGauges:
+    """Gauges whose value is read from a callable at each scrape; NaN when it cannot be read."""
+
+    def __init__(self, sources: dict[tuple[str, str], Callable[[], int]]):
+        self._sources = sources
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        try:
-            value = float(self._depth())
-        except Exception:
-            logger.warning("moderation queue depth unavailable", exc_info=True)
-            value = float("nan")
-        yield GaugeMetricFamily(
-            "engagement_moderation_queue_depth", "Comments waiting in the moderation queue.", value=value
-        )
+        for (name, documentation), read in self._sources.items():
+            try:
+                value = float(read())
+            except Exception:
+                logger.warning("%s unavailable", name, exc_info=True)
+                value = float("nan")
+            yield GaugeMetricFamily(name, documentation, value=value)
 
 
-def set_queue_depth_source(app: Flask, depth: Callable[[], int]) -> None:
-    """Tell /metrics how to read the moderation queue's depth (read at each scrape)."""
-    app.extensions["observability"]["queue_depth"] = depth
+def set_gauge_source(app: Flask, gauge: tuple[str, str], read: Callable[[], int]) -> None:
+    """Tell /metrics how to read a gauge such as QUEUE_DEPTH (read at each scrape)."""
+    app.extensions["observability"]["gauges"][gauge] = read
 
 
 def metrics() -> Response:
     """Prometheus metrics for this process, or for every worker when PROMETHEUS_MULTIPROC_DIR is set."""
     scrape = CollectorRegistry()
-    scrape.register(_QueueDepthCollector(current_app.extensions["observability"]["queue_depth"]))
+    scrape.register(_ScrapeTimeGauges(current_app.extensions["observability"]["gauges"]))
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 
@@ -270,14 +275,15 @@ def metrics() -> Response:
     return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
-def init_observability(app: Flask, queue_depth: Callable[[], int] | None = None) -> None:
+def init_observability(app: Flask) -> None:
     """Logging, request ids, access lines and /metrics; call after the limiter is bound to the app."""
     from engagement.extensions import limiter
 
     if "observability" in app.extensions:
         return
     configure_logging(app)
-    app.extensions["observability"] = {"queue_depth": queue_depth or (lambda: 0)}
+    # Inline mode has no queue: its depth is always 0 (queue mode replaces this source).
+    app.extensions["observability"] = {"gauges": {QUEUE_DEPTH: lambda: 0}}
     # First, so the request id and the clock are set even for a request the limiter turns away.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.after_request(_finish_request)

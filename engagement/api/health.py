@@ -1,4 +1,5 @@
 from functools import cache
+from typing import Any
 
 from flask import current_app
 from flask_smorest import Blueprint
@@ -33,7 +34,10 @@ def _migrations_head() -> str:
 @blp.response(200)
 @blp.alt_response(503)
 def readyz():
-    """The database answers and the moderation model is loaded."""
+    """The database answers and the moderation model is loaded (inline) or Redis answers (queue).
+
+    In queue mode the body also counts the moderation workers listening now.
+    """
     checks: dict[str, str] = {}
     try:
         applied = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -44,9 +48,13 @@ def readyz():
     finally:
         db.session.rollback()
     moderator = current_app.extensions["engagement"]
+    body: dict[str, Any] = {}
     if moderator.mode == "queue":
         checks["moderation_queue"] = "ok" if moderator.queue.depth() >= 0 else "error: redis unreachable"
+        # Reported, not required: with no worker, new text still waits safely in the queue, and
+        # taking every web process out of the balancer would not bring a worker back.
+        body["moderation_workers"] = moderator.queue.live_workers()
     else:
         checks["moderation_model"] = "ok" if moderator.ready else (moderator.load_error or "loading")
     ready = all(value == "ok" for value in checks.values())
-    return {"status": "ready" if ready else "not_ready", "checks": checks}, 200 if ready else 503
+    return {"status": "ready" if ready else "not_ready", "checks": checks, **body}, 200 if ready else 503

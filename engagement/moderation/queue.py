@@ -46,3 +46,19 @@ class ModerationQueue:
             return self.queue.count
         except Exception:
             return -1
+
+    def live_workers(self) -> int:
+        """Workers listening on the queue now, or -1 if Redis cannot say.
+
+        RQ lists a worker in a set until it is cleaned, but the worker's own key expires when its
+        heartbeat stops (a killed process); only workers whose key still exists are counted.
+        """
+        from rq import Worker
+
+        try:
+            keys = Worker.all_keys(queue=self.queue)
+            if not keys:
+                return 0
+            return int(self.redis.exists(*keys))
+        except Exception:
+            return -1

@@ -96,6 +96,24 @@ def test_failing_model_leaves_text_held_for_retry(app, client, auth, make_articl
     assert held["status"] == "pending_review" and held["moderation"]["reason"] == "queued"
 
 
-def test_readiness_reports_the_queue(client):
+def test_readiness_reports_the_queue_and_counts_live_workers(app, client):
+    from rq import SimpleWorker
+
+    from tests.production.test_observability import metric_value
+
     body = client.get("/readyz").get_json()
     assert body["checks"] == {"database": "ok", "moderation_queue": "ok"}
+    assert body["moderation_workers"] == 0  # reported, not required: still ready
+
+    queue = app.extensions["engagement"].queue
+    workers = [SimpleWorker([queue.queue], connection=queue.redis, name=f"test-worker-{i}") for i in range(2)]
+    for worker in workers:
+        worker.register_birth()
+    assert client.get("/readyz").get_json()["moderation_workers"] == 2
+    assert metric_value(client.get("/metrics").get_data(as_text=True), "engagement_moderation_workers") == 2
+
+    queue.redis.delete(workers[0].key)  # a killed worker: its heartbeat key expired, RQ still lists it
+    workers[1].register_death()
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.get_json()["moderation_workers"] == 0
+    assert metric_value(client.get("/metrics").get_data(as_text=True), "engagement_moderation_workers") == 0

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from engagement.observability import configure_logging, init_observability, set_queue_depth_source
+from engagement.observability import QUEUE_DEPTH, configure_logging, init_observability, set_gauge_source
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +82,7 @@ def test_metrics_count_requests_by_route_and_moderation_outcomes(app, client, ma
 
 def test_queue_depth_is_read_at_each_scrape(app, client):
     depth = iter([7, 3])
-    set_queue_depth_source(app, lambda: next(depth))
+    set_gauge_source(app, QUEUE_DEPTH, lambda: next(depth))
     assert metric_value(client.get("/metrics").get_data(as_text=True), "engagement_moderation_queue_depth") == 7
     assert metric_value(client.get("/metrics").get_data(as_text=True), "engagement_moderation_queue_depth") == 3
 
