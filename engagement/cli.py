@@ -1,4 +1,4 @@
-"""Flask commands: ``token issue``, ``moderation ...``."""
+"""Flask commands: ``token issue``, ``data prune``, ``moderation ...``."""
 
 from __future__ import annotations
 
@@ -25,10 +25,34 @@ def issue_token_command(sub: str, role: str, name: str | None, ttl: int) -> None
         raise click.BadParameter(str(error)) from None
 
 
+data_cli = AppGroup("data", help="Data retention.")
+
+
+@data_cli.command("prune")
+@click.option("--share-event-days", type=click.IntRange(min=1), default=None,
+              help="Keep share events this many days. [default: ENGAGEMENT_RETENTION_SHARE_EVENT_DAYS]")
+@click.option("--idempotency-days", type=click.IntRange(min=1), default=None,
+              help="Keep idempotency records this many days. [default: ENGAGEMENT_RETENTION_IDEMPOTENCY_DAYS]")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+def prune_command(share_event_days: int | None, idempotency_days: int | None, dry_run: bool) -> None:
+    """Delete share events and idempotency records past their retention (run it daily, e.g. from cron)."""
+    from engagement.services.retention import prune_old_records
+
+    config = current_app.config
+    counts = prune_old_records(
+        share_event_days or config["RETENTION_SHARE_EVENT_DAYS"],
+        idempotency_days or config["RETENTION_IDEMPOTENCY_DAYS"],
+        dry_run=dry_run,
+    )
+    verb = "would delete" if dry_run else "deleted"
+    click.echo(f"{verb} {counts['share_events']} share event(s), {counts['idempotency_records']} idempotency record(s)")
+
+
 def register_commands(app: Flask) -> None:
     from engagement.moderation.cli import moderation_cli
 
     app.cli.add_command(token_cli)
+    app.cli.add_command(data_cli)
     if "worker" not in moderation_cli.commands:
         _add_operator_commands(moderation_cli)
     app.cli.add_command(moderation_cli)

@@ -61,6 +61,13 @@ def parse_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def parse_positive_int(raw: str) -> int:
+    number = int(raw)
+    if number < 1:
+        raise ValueError(f"must be at least 1, got {number}")
+    return number
+
+
 # name -> (default, parser); the environment variable is ENGAGEMENT_<name>.
 _SETTINGS: dict[str, tuple[str, Any]] = {
     "ENV": ("development", str),
@@ -88,6 +95,9 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "REWARD_MAX_AMOUNT": ("100000", int),
     "SHARE_CHANNELS": ("x,telegram,facebook,linkedin,reddit,whatsapp,email,copy_link", parse_list),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", str),
+    # A retention of 0 days would delete everything at the next prune: refused at start-up.
+    "RETENTION_SHARE_EVENT_DAYS": ("400", parse_positive_int),
+    "RETENTION_IDEMPOTENCY_DAYS": ("30", parse_positive_int),
     **{name: (value, str) for name, value in DEFAULT_RATE_LIMITS.items()},
 }
 
