@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 
 from engagement.errors import BadRequest
+from engagement.models._types import MAX_INTEGER
 
 T = TypeVar("T")
 
@@ -25,9 +27,18 @@ def decode_cursor(cursor: str, *types: Callable[[Any], Any]) -> tuple[Any, ...]:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong shape")
-        return tuple(kind(value) for kind, value in zip(types, values, strict=True))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return tuple(_storable(kind(value)) for kind, value in zip(types, values, strict=True))
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise BadRequest("The cursor is not valid for this list.", errors={"cursor": ["Invalid cursor."]}) from None
+
+
+def _storable(value: Any) -> Any:
+    """A crafted cursor must not carry a value the database cannot compare: that would be a 500."""
+    if isinstance(value, int) and abs(value) > MAX_INTEGER:
+        raise ValueError("out of range")
+    if isinstance(value, datetime):
+        value.astimezone(timezone.utc)  # OverflowError near year 1 or 9999
+    return value
 
 
 @dataclass

@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask.views import MethodView
+from werkzeug.routing import IntegerConverter
 
 from engagement.auth import required_actor
 from engagement.extensions import api, db, limiter, rate_limit_key
+from engagement.models._types import MAX_INTEGER
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -64,9 +66,18 @@ def rate_limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., A
     return decorate
 
 
+class RowIdConverter(IntegerConverter):
+    """Every `<int:...>` in this API is a row id: positive and within the INTEGER column, else a 404."""
+
+    def __init__(self, url_map: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_INTEGER, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     from engagement.api import articles, comments, docs, health, moderation, widgets
 
+    # Replaces werkzeug's unbounded "int" before any rule is built; route strings (and metric labels) stay.
+    app.url_map.converters["int"] = RowIdConverter
     for module in (health, articles, comments, moderation, widgets):
         api.register_blueprint(module.blp)
     # A plain Flask blueprint: static files, not part of the OpenAPI document.

@@ -4,6 +4,11 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+# Ids and counters are INTEGER columns, 32-bit in PostgreSQL: a larger number cannot name a row, and
+# handed to the database it is an overflow error rather than "not found".
+MAX_INTEGER = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 

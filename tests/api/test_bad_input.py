@@ -17,6 +17,7 @@ WRITE_ENDPOINTS = [
     ("POST", "/api/v1/articles/{article}/comments", [
         ("missing", {}, 422),
         ("wrong-types", {"body": 5, "parent_id": "one"}, 422),
+        ("parent-beyond-any-id", {"body": "hi", "parent_id": 2**31}, 422),
         ("unknown-field", {"body": "hi", "status": "published"}, 422),
         ("too-long", {"body": "a" * 401}, 422),
         ("not-an-object", ["hi"], 422),
@@ -128,3 +129,48 @@ def test_bad_input_is_rejected_and_changes_nothing(app, client, auth, make_comme
     if status == 422:
         assert payload["errors"], payload
     assert snapshot(app) == before
+
+
+BEYOND_ANY_ID = [2**31, 10**30]  # past PostgreSQL's INTEGER, past SQLite's 64-bit integer
+
+
+@pytest.mark.parametrize("number", BEYOND_ANY_ID)
+def test_an_id_beyond_the_column_is_a_json_404_and_changes_nothing(app, client, auth, make_comment, number):
+    make_comment(author="alice")
+    before = snapshot(app)
+    admin = {**auth("root", "admin"), "Idempotency-Key": "huge-id"}
+    for method, path, body in [
+        ("GET", "/api/v1/comments/{n}", None),
+        ("PATCH", "/api/v1/comments/{n}", {"body": "edited"}),
+        ("DELETE", "/api/v1/comments/{n}", None),
+        ("PUT", "/api/v1/comments/{n}/like", None),
+        ("POST", "/api/v1/comments/{n}/reports", {"reason": "spam"}),
+        ("PUT", "/api/v1/comments/{n}/pin", None),
+        ("POST", "/api/v1/moderation/comments/{n}/decision", {"action": "approve"}),
+        ("POST", "/api/v1/moderation/rewards/{n}/decision", {"action": "reject"}),
+    ]:
+        response = client.open(path.format(n=number), method=method, json=body, headers=admin)
+        assert response.status_code == 404 and response.get_json()["code"] == 404, (method, path)
+    listing = client.get(f"/api/v1/articles/a/comments?parent_id={number}")
+    assert listing.status_code == 422 and "parent_id" in listing.get_json()["errors"]
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("key", [[2**31], [10**30], [1e400], ["0001-01-01T00:00:00+05:00", 1], [10**30, 1]])
+def test_a_crafted_cursor_is_a_json_400(client, auth, make_comment, key):
+    from engagement.pagination import encode_cursor
+
+    article = make_comment(author="alice")["article_id"]
+    cursor = encode_cursor(*key)
+    moderator = auth("mod", "moderator")
+    urls = [f"/api/v1/articles/{article}/comments?sort=newest&cursor={cursor}",
+            f"/api/v1/articles/{article}/comments?sort=oldest&cursor={cursor}",
+            f"/api/v1/articles/{article}/comments?sort=top&cursor={cursor}",
+            f"/api/v1/articles/{article}/reposts?cursor={cursor}",
+            f"/api/v1/me/wallet?cursor={cursor}",
+            f"/api/v1/moderation/queue?cursor={cursor}",
+            f"/api/v1/moderation/log?cursor={cursor}"]
+    for url in urls:
+        response = client.get(url, headers=moderator)
+        assert response.status_code == 400, (url, response.get_json())
+        assert response.get_json()["errors"] == {"cursor": ["Invalid cursor."]}

@@ -1,6 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, page_schema
+from engagement.models._types import MAX_INTEGER
 
 # Generous on input: the real bound (400 code points after cleaning) is checked by the service, which
 # names the field; this only stops absurd payloads early.
@@ -9,7 +10,7 @@ BODY_INPUT = validate.Length(max=4000)
 
 class CommentCreateSchema(InputSchema):
     body = fields.String(required=True, validate=BODY_INPUT)
-    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=MAX_INTEGER))
 
 
 class CommentUpdateSchema(InputSchema):
@@ -18,7 +19,7 @@ class CommentUpdateSchema(InputSchema):
 
 class CommentQueryArgsSchema(PageQueryArgsSchema):
     sort = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest", "top"]))
-    parent_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    parent_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_INTEGER))
 
 
 class ReportCreateSchema(InputSchema):
