@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import flask_smorest
 from flask import Flask, current_app, request
 from flask.views import MethodView
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
 from engagement.auth import required_actor
@@ -15,6 +18,31 @@ from engagement.extensions import api, db, limiter, rate_limit_key
 from engagement.models._types import MAX_INTEGER
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class StrictJSONParser(FlaskParser):
+    """webargs' parser, with every undecodable body a 400 like any malformed JSON.
+
+    webargs turns syntax errors into a 400, but a body nested thousands deep (RecursionError), an integer
+    of thousands of digits (ValueError) or a lone surrogate escape ("\\ud800": valid JSON, yet no database
+    can store it) would otherwise reach the 500 handler.
+    """
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            data = super()._raw_load_json(req)
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except json.JSONDecodeError:
+            raise  # webargs' own handling, which also treats an empty body as absent
+        except (ValueError, RecursionError) as error:
+            self._handle_invalid_json_error(error, req)
+        return data
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """Every API blueprint parses request bodies with StrictJSONParser."""
+
+    ARGUMENTS_PARSER = StrictJSONParser()
 
 
 def transactional(view: Callable[..., Any]) -> Callable[..., Any]:

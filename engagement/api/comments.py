@@ -1,6 +1,4 @@
-from flask_smorest import Blueprint
-
-from engagement.api import TransactionalView, rate_limited
+from engagement.api import Blueprint, TransactionalView, rate_limited
 from engagement.api.schemas.comments import (
     CommentCreateSchema,
     CommentPageSchema,

@@ -2,9 +2,9 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from engagement.api import Blueprint
 from engagement.extensions import db, limiter
 
 blp = Blueprint("health", __name__, url_prefix="/", description="Liveness and readiness probes.")

@@ -1,9 +1,8 @@
 """Reward, Repost and Share widgets, and comment pins."""
 
-from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
 
-from engagement.api import TransactionalView, rate_limited
+from engagement.api import Blueprint, TransactionalView, rate_limited
 from engagement.api.schemas.comments import CommentSchema
 from engagement.api.schemas.common import PageQueryArgsSchema
 from engagement.api.schemas.widgets import (

@@ -3,7 +3,20 @@
 import pytest
 
 OVERSIZED = "x" * 17 * 1024
-MALFORMED = object()  # marker: send a broken JSON document
+
+
+class Raw(bytes):
+    """A body sent as exactly these bytes, with Content-Type: application/json."""
+
+
+# Each undecodable: broken syntax, nesting past the parser's recursion limit, an integer past Python's
+# 4,300-digit limit, and a lone surrogate escape (valid JSON that no database can store).
+RAW_BODIES = [
+    ("malformed-json", Raw(b'{"body": "x",')),
+    ("nested-too-deep", Raw(b"[" * 5000 + b"]" * 5000)),
+    ("integer-too-long", Raw(b'{"amount": 1' + b"0" * 5000 + b"}")),
+    ("lone-surrogate", Raw(b'{"body": "\\ud800 hi"}')),
+]
 
 # (method, path, [(case id, body, expected status)])
 WRITE_ENDPOINTS = [
@@ -45,6 +58,7 @@ WRITE_ENDPOINTS = [
         ("wrong-types", {"reason": ["x"], "until": 5}, 422),
         ("naive-until", {"reason": "x", "until": "2030-01-01T00:00:00"}, 422),
         ("past-until", {"reason": "x", "until": "2001-01-01T00:00:00+00:00"}, 422),
+        ("until-beyond-utc", {"reason": "x", "until": "9999-12-31T23:59:59-05:00"}, 422),
         ("unknown-field", {"reason": "x", "forever": True}, 422),
     ]),
     ("POST", "/api/v1/admin/users/{target}/credits", [
@@ -77,6 +91,7 @@ WRITE_ENDPOINTS = [
         ("wrong-types", {"position": "first"}, 422),
         ("naive-time", {"expires_at": "2030-01-01T00:00:00"}, 422),
         ("past", {"expires_at": "2001-01-01T00:00:00Z"}, 422),
+        ("beyond-utc", {"expires_at": "9999-12-31T23:59:59-05:00"}, 422),
         ("unknown-field", {"colour": "red"}, 422),
     ]),
     ("POST", "/api/v1/articles/engagement", [
@@ -86,7 +101,7 @@ WRITE_ENDPOINTS = [
         ("too-many", {"article_ids": [str(i) for i in range(101)]}, 422),
     ]),
 ]
-COMMON_CASES = [("malformed-json", MALFORMED, 400), ("oversized", {"body": OVERSIZED}, 413)]
+COMMON_CASES = [(case_id, body, 400) for case_id, body in RAW_BODIES] + [("oversized", {"body": OVERSIZED}, 413)]
 
 CASES = [
     (method, path, case_id, body, status)
@@ -119,8 +134,8 @@ def test_bad_input_is_rejected_and_changes_nothing(app, client, auth, make_comme
         client.post("/api/v1/admin/users/carol/credits", json={"amount": 50}, headers={**auth("root", "admin"), "Idempotency-Key": "seed"})
     url = path.format(article=comment["article_id"], comment=comment["id"], target="troll")
     before = snapshot(app)
-    if body is MALFORMED:
-        response = client.open(url, method=method, data='{"body": "x",', headers={**headers, "Content-Type": "application/json"})
+    if isinstance(body, Raw):
+        response = client.open(url, method=method, data=bytes(body), headers={**headers, "Content-Type": "application/json"})
     else:
         response = client.open(url, method=method, json=body, headers=headers)
     assert response.status_code == status, response.get_json()

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from engagement.api.schemas.common import InputSchema
+from engagement.api.schemas.common import InputSchema, UTCDateTimeField
 
 
 class ArticleUpsertSchema(InputSchema):
@@ -46,7 +46,7 @@ class EngagementBatchSchema(Schema):
 
 class PinCreateSchema(InputSchema):
     position = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
-    expires_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    expires_at = UTCDateTimeField(load_default=None, allow_none=True)
 
 
 class PinnedArticleSchema(Schema):

@@ -1,3 +1,5 @@
+from datetime import timezone
+
 from marshmallow import RAISE, Schema, fields, validate
 
 
@@ -6,6 +8,19 @@ class InputSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class UTCDateTimeField(fields.AwareDateTime):
+    """An aware datetime, returned in UTC; one that UTC cannot hold ("9999-12-31T23:00-05:00") is a 422."""
+
+    default_error_messages = {"out_of_range": "Must fall between the years 1 and 9999 in UTC."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
 
 
 class PageQueryArgsSchema(InputSchema):

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from engagement.api.schemas.comments import ModerationInfoSchema, RevisionSchema
-from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, page_schema
+from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, UTCDateTimeField, page_schema
 
 
 class QueueQueryArgsSchema(PageQueryArgsSchema):
@@ -65,7 +65,7 @@ class AuditLogEntrySchema(Schema):
 
 class BanCreateSchema(InputSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    until = fields.AwareDateTime(load_default=None, allow_none=True, default_timezone=None)
+    until = UTCDateTimeField(load_default=None, allow_none=True)
 
 
 class BanStateSchema(Schema):
