@@ -57,14 +57,17 @@ def decode_token(token: str, secret: str) -> Actor:
     except jwt.InvalidTokenError as error:
         raise Unauthorized(f"The token is invalid: {error}.") from None
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH:
-        raise Unauthorized(f"The token's sub must be a string of 1..{MAX_SUBJECT_LENGTH} characters.")
+    # Printable excludes control characters and lone surrogates, which the database cannot store.
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH or not subject.isprintable():
+        raise Unauthorized(f"The token's sub must be a string of 1..{MAX_SUBJECT_LENGTH} printable characters.")
     try:
         role = Role(claims.get("role", Role.USER.value))
     except ValueError:
         raise Unauthorized("The token's role must be one of user, moderator, admin, service.") from None
     name = claims.get("name")
-    return Actor(user_id=subject, role=role, name=name[:128] if isinstance(name, str) else None)
+    if not isinstance(name, str) or not name.isprintable():
+        name = None  # the display name is optional: an unusable one is dropped, not fatal
+    return Actor(user_id=subject, role=role, name=name[:128] if name else None)
 
 
 def optional_actor() -> Actor | None:

@@ -14,6 +14,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
 from engagement.auth import required_actor
+from engagement.errors import BadRequest
 from engagement.extensions import api, db, limiter, rate_limit_key
 from engagement.models._types import MAX_INTEGER
 
@@ -32,11 +33,35 @@ class StrictJSONParser(FlaskParser):
         try:
             data = super()._raw_load_json(req)
             json.dumps(data, ensure_ascii=False).encode("utf-8")
+            if _contains_nul(data):
+                raise ValueError("a NUL character")
         except json.JSONDecodeError:
             raise  # webargs' own handling, which also treats an empty body as absent
         except (ValueError, RecursionError) as error:
             self._handle_invalid_json_error(error, req)
         return data
+
+
+def _contains_nul(data: Any) -> bool:
+    """Whether any string in a parsed JSON document holds U+0000, which PostgreSQL text cannot store."""
+    pending = [data]
+    while pending:  # iterative: the document may be nested as deep as the parser allows
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
+def reject_nul_in_url() -> None:
+    """A before_request hook: %00 in the path or the query string is a 400, not a database error."""
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        raise BadRequest("The URL contains a NUL character (%00).")
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -106,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Replaces werkzeug's unbounded "int" before any rule is built; route strings (and metric labels) stay.
     app.url_map.converters["int"] = RowIdConverter
+    app.before_request(reject_nul_in_url)
     for module in (health, articles, comments, moderation, widgets):
         api.register_blueprint(module.blp)
     # A plain Flask blueprint: static files, not part of the OpenAPI document.

@@ -10,12 +10,13 @@ class Raw(bytes):
 
 
 # Each undecodable: broken syntax, nesting past the parser's recursion limit, an integer past Python's
-# 4,300-digit limit, and a lone surrogate escape (valid JSON that no database can store).
+# 4,300-digit limit, a lone surrogate escape and a NUL (valid JSON that databases cannot store).
 RAW_BODIES = [
     ("malformed-json", Raw(b'{"body": "x",')),
     ("nested-too-deep", Raw(b"[" * 5000 + b"]" * 5000)),
     ("integer-too-long", Raw(b'{"amount": 1' + b"0" * 5000 + b"}")),
     ("lone-surrogate", Raw(b'{"body": "\\ud800 hi"}')),
+    ("nul-character", Raw(b'{"body": "a\\u0000b", "reason": "a\\u0000b"}')),
 ]
 
 # (method, path, [(case id, body, expected status)])

@@ -71,6 +71,25 @@ def test_expired_or_foreign_token_is_401(client, token, make_article):
     assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {bad_role}"}), 401)
     long_sub = jwt.encode({"sub": "a" * 65, "exp": 9999999999}, "test-secret-" + "x" * 40, algorithm="HS256")
     assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {long_sub}"}), 401)
+    for unstorable in ["a\x00b", "\ud800", "tab\there"]:
+        signed = jwt.encode({"sub": unstorable, "exp": 9999999999}, "test-secret-" + "x" * 40, algorithm="HS256")
+        assert_json_error(client.post(url, json={"body": "hi"}, headers={"Authorization": f"Bearer {signed}"}), 401)
+
+
+def test_a_token_name_the_database_cannot_store_is_dropped(client, make_article):
+    import jwt
+
+    article_id = make_article()["id"]
+    signed = jwt.encode({"sub": "alice", "name": "Al\x00ice", "exp": 9999999999}, "test-secret-" + "x" * 40, algorithm="HS256")
+    response = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers={"Authorization": f"Bearer {signed}"})
+    assert response.status_code == 201 and response.get_json()["author"] == {"id": "alice", "name": None}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/articles/a%00b", "/api/v1/articles/a/comments?cursor=%00", "/api/v1/moderation/log?subject_id=x%00",
+                                 "/no/such%00/route"])
+def test_a_nul_in_the_url_is_a_json_400(client, auth, url):
+    assert "NUL" in assert_json_error(client.get(url, headers=auth("mod", "moderator")), 400)["message"]
+    assert_json_error(client.put(url, json={"title": "T", "url": "https://news.example/a"}, headers=auth("root", "admin")), 400)
 
 
 def test_anonymous_write_is_401_before_the_body_is_read(client, make_article):
