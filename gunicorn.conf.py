@@ -2,6 +2,11 @@
 
 import os
 
+from engagement.server import use_json_protocol_errors
+
+# Requests gunicorn rejects itself (URI too long, bad headers) get a JSON error too, never an HTML page.
+use_json_protocol_errors()
+
 bind = os.environ.get("ENGAGEMENT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("ENGAGEMENT_WORKERS", "2"))
 # Threads let one worker gather concurrent comments into one model batch.

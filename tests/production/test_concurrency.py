@@ -1,4 +1,5 @@
-"""Concurrent writes on the same rows through a real gunicorn (2 workers x 4 threads) stay exact.
+"""Concurrent writes on the same rows through a real gunicorn (2 workers x 4 threads) stay exact; and the
+requests gunicorn rejects itself get the same JSON errors as the app's.
 
 Runs on whichever database the suite uses (SQLite file, or PostgreSQL with ENGAGEMENT_TEST_DATABASE_URL).
 A scenario is one function ``(server, db) -> None`` listed in SCENARIOS; all of them share one server.
@@ -196,3 +197,29 @@ def test_concurrent_writes_stay_exact(served, scenario):
     server, engine = served
     scenario(server, engine)
     assert "Traceback" not in server.log(), server.log()[-4000:]
+
+
+@pytest.mark.parametrize(
+    ("raw_request", "status"),
+    [
+        (b"GET /api/v1/articles/" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),  # over limit_request_line
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),  # over limit_request_field_size
+        (b"NOT AN HTTP REQUEST\r\n\r\n", 400),
+    ],
+    ids=["uri-too-long", "header-too-large", "malformed"],
+)
+def test_requests_gunicorn_rejects_itself_get_a_json_error(served, raw_request, status):
+    import json
+    import socket
+
+    server, _ = served
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(raw_request)
+        response = b""
+        while chunk := connection.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n")[0].startswith(f"HTTP/1.1 {status} ".encode()), head
+    assert b"Content-Type: application/json" in head
+    payload = json.loads(body)
+    assert payload["code"] == status and payload["status"] and payload["message"]
