@@ -33,29 +33,11 @@ class StrictJSONParser(FlaskParser):
         try:
             data = super()._raw_load_json(req)
             json.dumps(data, ensure_ascii=False).encode("utf-8")
-            if _contains_nul(data):
-                raise ValueError("a NUL character")
         except json.JSONDecodeError:
             raise  # webargs' own handling, which also treats an empty body as absent
         except (ValueError, RecursionError) as error:
             self._handle_invalid_json_error(error, req)
         return data
-
-
-def _contains_nul(data: Any) -> bool:
-    """Whether any string in a parsed JSON document holds U+0000, which PostgreSQL text cannot store."""
-    pending = [data]
-    while pending:  # iterative: the document may be nested as deep as the parser allows
-        value = pending.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                return True
-        elif isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return False
 
 
 def reject_nul_in_url() -> None:

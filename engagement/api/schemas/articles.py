@@ -1,12 +1,12 @@
 from marshmallow import Schema, fields, validate
 
-from engagement.api.schemas.common import InputSchema, UTCDateTimeField
+from engagement.api.schemas.common import InputSchema, UTCDateTimeField, no_control_characters
 
 
 class ArticleUpsertSchema(InputSchema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    title = fields.String(required=True, validate=[validate.Length(min=1, max=300), no_control_characters])
     url = fields.URL(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
-    author_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    author_id = fields.String(required=True, validate=[validate.Length(min=1, max=64), no_control_characters])
 
 
 class ViewerStateSchema(Schema):
@@ -35,7 +35,7 @@ class ArticleSchema(Schema):
 
 class EngagementQuerySchema(InputSchema):
     article_ids = fields.List(
-        fields.String(validate=validate.Length(min=1, max=64)), required=True, validate=validate.Length(min=1, max=100)
+        fields.String(validate=[validate.Length(min=1, max=64), no_control_characters]), required=True, validate=validate.Length(min=1, max=100)
     )
 
 

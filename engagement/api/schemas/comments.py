@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, page_schema
+from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, no_control_characters, page_schema
 from engagement.models._types import MAX_INTEGER
 
 # Generous on input: the real bound (400 code points after cleaning) is checked by the service, which
@@ -23,7 +23,7 @@ class CommentQueryArgsSchema(PageQueryArgsSchema):
 
 
 class ReportCreateSchema(InputSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), no_control_characters])
 
 
 class ModerationInfoSchema(Schema):

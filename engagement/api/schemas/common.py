@@ -1,6 +1,17 @@
+import re
 from datetime import timezone
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+
+# C0 controls other than tab and line breaks, and DEL. Free text (bodies, quotes, messages) is cleaned by the
+# text rules instead; every other input string refuses them, NUL above all, which PostgreSQL cannot store.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(value: str) -> None:
+    if _CONTROL_CHARACTER.search(value):
+        raise ValidationError("Must not contain control characters.")
 
 
 class InputSchema(Schema):

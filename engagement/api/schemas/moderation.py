@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from engagement.api.schemas.comments import ModerationInfoSchema, RevisionSchema
-from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, UTCDateTimeField, page_schema
+from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, UTCDateTimeField, no_control_characters, page_schema
 
 
 class QueueQueryArgsSchema(PageQueryArgsSchema):
@@ -41,7 +41,7 @@ class QueueItemSchema(Schema):
 
 class DecisionCreateSchema(InputSchema):
     action = fields.String(required=True, validate=validate.OneOf(["approve", "reject"]))
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    reason = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=500), no_control_characters])
 
 
 class AuditLogQueryArgsSchema(PageQueryArgsSchema):
@@ -64,7 +64,7 @@ class AuditLogEntrySchema(Schema):
 
 
 class BanCreateSchema(InputSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), no_control_characters])
     until = UTCDateTimeField(load_default=None, allow_none=True)
 
 

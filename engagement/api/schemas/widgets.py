@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from engagement.api.schemas.comments import ModerationInfoSchema
-from engagement.api.schemas.common import InputSchema, UserRefSchema, page_schema
+from engagement.api.schemas.common import InputSchema, UserRefSchema, no_control_characters, page_schema
 
 # The real bound (400 code points after cleaning) is the service's; this stops absurd payloads early.
 TEXT_INPUT = validate.Length(max=4000)
@@ -10,8 +10,8 @@ AMOUNT = validate.Range(min=1)
 
 class CreditCreateSchema(InputSchema):
     amount = fields.Integer(required=True, strict=True, validate=AMOUNT)
-    currency = fields.String(load_default=None, validate=validate.Length(min=1, max=16))
-    note = fields.String(load_default=None, validate=validate.Length(max=200))
+    currency = fields.String(load_default=None, validate=[validate.Length(min=1, max=16), no_control_characters])
+    note = fields.String(load_default=None, validate=[validate.Length(max=200), no_control_characters])
 
 
 class LedgerEntrySchema(Schema):
@@ -26,7 +26,7 @@ class LedgerEntrySchema(Schema):
 
 class RewardCreateSchema(InputSchema):
     amount = fields.Integer(required=True, strict=True, validate=AMOUNT)
-    currency = fields.String(load_default=None, validate=validate.Length(min=1, max=16))
+    currency = fields.String(load_default=None, validate=[validate.Length(min=1, max=16), no_control_characters])
     message = fields.String(load_default=None, allow_none=True, validate=TEXT_INPUT)
 
 
@@ -108,7 +108,7 @@ class RepostSchema(OptionalTextSchema):
 
 
 class ShareCreateSchema(InputSchema):
-    channel = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    channel = fields.String(required=True, validate=[validate.Length(min=1, max=32), no_control_characters])
 
 
 class ShareSchema(Schema):
