@@ -28,6 +28,7 @@ WRITE_ENDPOINTS = [
         ("too-long", {"title": "T" * 301, "url": "https://news.example/a", "author_id": "x"}, 422),
         ("nul-in-title", {"title": "T\x00", "url": "https://news.example/a", "author_id": "x"}, 422),
         ("control-in-author", {"title": "T", "url": "https://news.example/a", "author_id": "x\x1b"}, 422),
+        ("nul-in-url", {"title": "T", "url": "https://news.example/a\x00", "author_id": "x"}, 422),
     ]),
     ("POST", "/api/v1/articles/{article}/comments", [
         ("missing", {}, 422),

@@ -5,7 +5,7 @@ from engagement.api.schemas.common import InputSchema, UTCDateTimeField, no_cont
 
 class ArticleUpsertSchema(InputSchema):
     title = fields.String(required=True, validate=[validate.Length(min=1, max=300), no_control_characters])
-    url = fields.URL(required=True, schemes={"http", "https"}, validate=validate.Length(max=2000))
+    url = fields.URL(required=True, schemes={"http", "https"}, validate=[validate.Length(max=2000), no_control_characters])
     author_id = fields.String(required=True, validate=[validate.Length(min=1, max=64), no_control_characters])
 
 
