@@ -10,6 +10,7 @@ from typing import Any
 import flask_smorest
 from flask import Flask, current_app, request
 from flask.views import MethodView
+from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
@@ -32,7 +33,8 @@ class StrictJSONParser(FlaskParser):
     def _raw_load_json(self, req: Any) -> Any:
         try:
             data = super()._raw_load_json(req)
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
+            if data is not missing:  # no JSON body at all: the schema decides whether that is fine
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
         except json.JSONDecodeError:
             raise  # webargs' own handling, which also treats an empty body as absent
         except (ValueError, RecursionError) as error:

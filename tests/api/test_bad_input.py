@@ -198,3 +198,12 @@ def test_a_crafted_cursor_is_a_json_400(client, auth, make_comment, key):
         response = client.get(url, headers=moderator)
         assert response.status_code == 400, (url, response.get_json())
         assert response.get_json()["errors"] == {"cursor": ["Invalid cursor."]}
+
+
+def test_a_write_with_no_body_is_a_json_422(client, auth, make_article):
+    article_id = make_article()["id"]
+    for headers in [{}, {"Content-Type": "application/json"}]:  # anonymous share: no token, no body
+        response = client.post(f"/api/v1/articles/{article_id}/shares", headers=headers)
+        assert response.status_code == 422 and "channel" in response.get_json()["errors"]
+    response = client.post(f"/api/v1/articles/{article_id}/comments", headers=auth())
+    assert response.status_code == 422 and "body" in response.get_json()["errors"]
