@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config -> extensions -> moderation -> blueprints -> error handlers."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    # werkzeug would answer "//" in a path (an id that is "/..." once decoded) with an HTML redirect page;
+    # an API answers it as a path that names nothing: a JSON 404.
+    app.url_map.merge_slashes = False
     app.config.from_object(Config)
     app.config.update(load_settings())
     if test_config:
