@@ -8,6 +8,7 @@ stands in for the model: this test is about the HTTP layer, not about moderation
 
 from __future__ import annotations
 
+import os
 import re
 from urllib.parse import quote
 
@@ -15,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import AnyConverter, IntegerConverter
 
-EXAMPLES = 400
+# A deeper run: ENGAGEMENT_FUZZ_EXAMPLES=5000 pytest tests/api/test_fuzz.py
+EXAMPLES = int(os.environ.get("ENGAGEMENT_FUZZ_EXAMPLES", "400"))
 ROLES = [None, "user", "moderator", "admin", "service"]
 FIELDS = [
     "body", "parent_id", "reason", "action", "until", "amount", "currency", "note", "message", "quote",
