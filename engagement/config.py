@@ -125,6 +125,11 @@ class Config:
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
+    # A bearer scheme, optional everywhere (reads are anonymous): Swagger UI's Authorize button sends it.
+    API_SPEC_OPTIONS = {
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{"bearerAuth": []}, {}],
+    }
     OPENAPI_JSON_PATH = "openapi.json"
     # Swagger UI (with "try it out") from assets the app serves itself: see engagement/api/docs.py.
     OPENAPI_SWAGGER_UI_PATH = "docs"
