@@ -3,7 +3,6 @@ from datetime import timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-
 # C0 controls other than tab and line breaks, and DEL. Free text (bodies, quotes, messages) is cleaned by the
 # text rules instead; every other input string refuses them, NUL above all, which PostgreSQL cannot store.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
