@@ -3,7 +3,7 @@
 #
 #   scripts/test-all.sh [pytest args...]      e.g. scripts/test-all.sh -x -k comments
 #
-# Installs redis-server (and PostgreSQL when initdb is missing) with apt when run as root. PostgreSQL and
+# Installs redis-server and chromium (and PostgreSQL when initdb is missing) with apt when run as root. PostgreSQL and
 # Redis listen on free loopback ports with their files (and the unix socket) in one temp directory, and are
 # stopped and removed on exit, also when tests fail or the script is interrupted. As root, PostgreSQL runs
 # as an unprivileged user (postgres, else a created engagement-pg). Exits non-zero when either run fails.
@@ -49,6 +49,10 @@ find_pg_bin() {
 if ! command -v redis-server >/dev/null; then
     log "redis-server not found: installing it with apt"
     apt_install redis-server || echo "test-all: could not install redis-server (not root or no apt); Redis tests will skip" >&2
+fi
+if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
+    log "chromium not found: installing it with apt (for the API docs browser test)"
+    apt_install chromium || echo "test-all: could not install chromium (not root or no apt); the browser test will skip" >&2
 fi
 PG_BIN="$(find_pg_bin)" || {
     log "initdb not found: installing postgresql with apt"
