@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 
 from engagement.extensions import db
 from engagement.models import IdempotencyRecord, Share
@@ -24,32 +24,29 @@ def prune_old_records(share_event_days: int, idempotency_days: int, dry_run: boo
     idempotency record only has to outlive the client's retries.
     """
     now = utcnow()
-    share_cutoff = now - timedelta(days=share_event_days)
-    idempotency_cutoff = now - timedelta(days=idempotency_days)
+    old_shares = Share.created_at < now - timedelta(days=share_event_days)
+    old_records = IdempotencyRecord.created_at < now - timedelta(days=idempotency_days)
     if dry_run:
         counts = {
-            "share_events": db.session.scalar(select(func.count()).where(Share.created_at < share_cutoff)),
-            "idempotency_records": db.session.scalar(
-                select(func.count()).where(IdempotencyRecord.created_at < idempotency_cutoff)
-            ),
+            "share_events": db.session.scalar(select(func.count()).where(old_shares)),
+            "idempotency_records": db.session.scalar(select(func.count()).where(old_records)),
         }
         db.session.rollback()
         return counts
-    counts = {"share_events": _prune_shares(share_cutoff), "idempotency_records": 0}
+    counts = {"share_events": _prune_shares(old_shares)}
     # Few rows (money-moving requests only): one statement.
-    result = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < idempotency_cutoff))
+    counts["idempotency_records"] = db.session.execute(delete(IdempotencyRecord).where(old_records)).rowcount
     db.session.commit()
-    counts["idempotency_records"] = result.rowcount
     logger.info("pruned %s", counts)
     return counts
 
 
-def _prune_shares(cutoff) -> int:
+def _prune_shares(old: ColumnElement[bool]) -> int:
     # Ids grow with time, so everything to delete lies at or below one id: batches walk the primary key.
-    last_id = db.session.scalar(select(func.max(Share.id)).where(Share.created_at < cutoff))
+    last_id = db.session.scalar(select(func.max(Share.id)).where(old))
     deleted = 0
     while last_id is not None:
-        batch = select(Share.id).where(Share.id <= last_id, Share.created_at < cutoff).order_by(Share.id).limit(PRUNE_BATCH)
+        batch = select(Share.id).where(Share.id <= last_id, old).order_by(Share.id).limit(PRUNE_BATCH)
         result = db.session.execute(delete(Share).where(Share.id.in_(batch.scalar_subquery())))
         db.session.commit()
         deleted += result.rowcount
