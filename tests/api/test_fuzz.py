@@ -95,4 +95,3 @@ def test_no_request_gets_a_500_or_a_non_json_answer(app, client, auth, make_comm
     assert response.mimetype == "application/json", (method, path, response.status_code, response.mimetype)
     if response.status_code >= 400:
         assert response.get_json()["code"] == response.status_code
-
