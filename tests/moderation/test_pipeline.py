@@ -1,0 +1,153 @@
+"""The pipeline's order and each phase's rule, on plain inputs (no database, no model: scores are given)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.phases import (
+    Finding,
+    LinksPhase,
+    NewCommenterPhase,
+    RecentHistoryPhase,
+    RepeatPhase,
+    SpamModelPhase,
+    StaffPhase,
+    Term,
+    TermMatcher,
+    ThreatPhase,
+    ToxicityPhase,
+    WordListPhase,
+)
+from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, AuthorHistory, ModelScores, Pipeline, ScreeningInput
+
+
+def item(text: str, **author) -> ScreeningInput:
+    return ScreeningInput(text=text, normalized=normalize_for_scoring(text), author=AuthorHistory(**author))
+
+
+def given_scores(**values: float) -> ModelScores:
+    return ModelScores(lambda: dict(values))
+
+
+def matcher(*terms: str | Term) -> TermMatcher:
+    return TermMatcher([t if isinstance(t, Term) else Term(t) for t in terms], normalize_for_scoring)
+
+
+class TestTermMatcher:
+    def test_word_bounded_in_spaced_scripts(self):
+        words = matcher("ass", "paper hands")
+        assert words.find(normalize_for_scoring("You ASS")) == ["ass"]
+        assert words.find(normalize_for_scoring("a classic assessment")) == []
+        assert words.find(normalize_for_scoring("Paper  hands sell")) == ["paper hands"]
+
+    def test_evasions_fold_to_the_listed_term(self):
+        words = matcher("idiot")
+        for disguised in ("1d10t", "i.d.i.o.t", "ｉｄｉｏｔ", "іdіоt", "idiooooot"):
+            assert words.find(normalize_for_scoring(f"you {disguised}")) == ["idiot"], disguised
+
+    def test_substring_in_cjk(self):
+        words = matcher("白痴", "バカ")
+        assert words.find(normalize_for_scoring("你是个白痴，闭嘴吧")) == ["白痴"]
+        assert words.find(normalize_for_scoring("このバカやろう")) == ["バカ"]
+
+    def test_language_scoped_terms(self):
+        words = matcher(Term("puta", "es"))
+        assert words.find("eres una puta", "es") == ["puta"]
+        assert words.find("eres una puta", "pt") == []
+        assert words.find("eres una puta", None) == ["puta"]  # unknown language: every list applies
+
+    def test_empty_matcher_matches_nothing(self):
+        assert matcher().find("anything at all") == []
+
+
+class TestPhases:
+    def test_banned_rejects_before_suspect_holds(self):
+        phase = WordListPhase(banned=matcher("scamword"), suspect=matcher("moron"))
+        decision = phase.evaluate(item("what a moron, scamword"), given_scores())
+        assert (decision.status, decision.labels, decision.details["matched"]) == (REJECT, ("banned_term",), ["scamword"])
+        decision = phase.evaluate(item("what a moron"), given_scores())
+        assert (decision.status, decision.details["matched"]) == (HOLD, ["moron"])
+        assert phase.evaluate(item("what a morning"), given_scores()) is None
+
+    def test_links_hold_unless_trusted(self):
+        phase = LinksPhase(detect=lambda text: [Finding("messenger", "t.me/pump")] if "t.me" in text else [], trusted_after=5)
+        decision = phase.evaluate(item("join t.me/pump"), given_scores())
+        assert decision.status == HOLD and decision.explain() == "links (t.me/pump)"
+        assert phase.evaluate(item("join t.me/pump", approved_count=5), given_scores()) is None
+        assert phase.evaluate(item("join t.me/pump", role="moderator"), given_scores()) is None
+
+    def test_new_commenters_wait_for_approvals(self):
+        phase = NewCommenterPhase(approved_needed=2)
+        assert phase.evaluate(item("hello", approved_count=1), given_scores()).status == HOLD
+        assert phase.evaluate(item("hello", approved_count=2), given_scores()) is None
+
+    def test_recent_rejections_hold_everything(self):
+        phase = RecentHistoryPhase(max_rejections=3)
+        assert phase.evaluate(item("hi", recent_rejections=3), given_scores()).labels == ("recent_rejections",)
+        assert phase.evaluate(item("hi", recent_rejections=2), given_scores()) is None
+
+    def test_repeats_and_floods_are_spam(self):
+        phase = RepeatPhase(max_by_author=1, max_by_others=3)
+        assert phase.evaluate(item("buy now", repeats_by_author=1), given_scores()).labels == ("spam", "repeat")
+        assert phase.evaluate(item("buy now", repeats_by_others=3), given_scores()).labels == ("spam", "flood")
+        assert phase.evaluate(item("buy now", repeats_by_others=2), given_scores()) is None
+
+    def test_spam_model_threshold(self):
+        phase = SpamModelPhase(threshold=0.7)
+        assert phase.evaluate(item("x"), given_scores(spam=0.71)).status == HOLD
+        assert phase.evaluate(item("x"), given_scores(spam=0.69)) is None
+        assert phase.evaluate(item("x"), given_scores(toxicity=0.9)) is None  # no spam model: passes
+
+    def test_toxicity_holds_and_rejects(self):
+        phase = ToxicityPhase(hold_thresholds={"toxicity": 0.6, "insult": 0.5}, reject_threshold=0.95)
+        assert phase.evaluate(item("x"), given_scores(toxicity=0.2, insult=0.1)) is None
+        held = phase.evaluate(item("x"), given_scores(toxicity=0.7, insult=0.55))
+        assert (held.status, held.labels) == (HOLD, ("insult", "toxicity"))
+        assert phase.evaluate(item("x"), given_scores(toxicity=0.97)).status == REJECT
+
+    def test_threat_detector_holds(self):
+        phase = ThreatPhase(detect=lambda text: ["hope you die"] if "hope you die" in text else [])
+        assert phase.evaluate(item("I hope you die"), given_scores()).labels == ("threat",)
+
+
+class TestPipeline:
+    def test_first_deciding_phase_wins_and_models_still_score_held_text(self):
+        calls = []
+        scores = ModelScores(lambda: calls.append(1) or {"toxicity": 0.99})
+        pipeline = Pipeline([
+            LinksPhase(detect=lambda text: [Finding("url", "scam.example")], trusted_after=3),
+            ToxicityPhase(hold_thresholds={"toxicity": 0.5}, reject_threshold=0.95),
+        ])
+        result = pipeline.run(item("visit scam.example"), scores)
+        assert result.decision.phase == "links" and result.decision.status == HOLD
+        assert result.scores == {"toxicity": 0.99} and calls == [1]
+        assert result.trace == ("links",)
+
+    def test_a_rejection_skips_the_models(self):
+        calls = []
+        pipeline = Pipeline([WordListPhase(banned=matcher("banned"), suspect=matcher())])
+        result = pipeline.run(item("banned"), ModelScores(lambda: calls.append(1) or {}))
+        assert result.decision.status == REJECT and result.scores is None and calls == []
+
+    def test_everything_passes_publishes(self):
+        pipeline = Pipeline([StaffPhase(), ToxicityPhase(hold_thresholds={"toxicity": 0.5}, reject_threshold=None)])
+        result = pipeline.run(item("nice article"), given_scores(toxicity=0.1))
+        assert (result.decision.status, result.decision.phase) == (PUBLISH, "default")
+
+    def test_staff_phase_publishes_staff(self):
+        pipeline = Pipeline([StaffPhase(), ToxicityPhase(hold_thresholds={"toxicity": 0.5}, reject_threshold=None)])
+        result = pipeline.run(item("moderator note", role="admin"), given_scores(toxicity=0.9))
+        assert result.decision.phase == "staff"
+
+    def test_a_failing_model_does_not_undo_an_earlier_hold(self):
+        def broken():
+            raise RuntimeError("model down")
+
+        pipeline = Pipeline([RecentHistoryPhase(max_rejections=1)])
+        result = pipeline.run(item("hi", recent_rejections=1), ModelScores(broken))
+        assert result.decision.status == HOLD and result.scores is None
+
+    def test_phase_names_are_unique(self):
+        with pytest.raises(ValueError):
+            Pipeline([StaffPhase(), StaffPhase()])
