@@ -4,6 +4,7 @@ from engagement.models.articles import Article, ArticleShareCount
 from engagement.models.comments import Comment, CommentLike, CommentReport, CommentRevision
 from engagement.models.moderation import AuditLogEntry, CommentStatus, ModeratedText, ModerationStatus
 from engagement.models.users import Role, User
+from engagement.models.wordlists import ModerationTerm, WordList
 from engagement.models.widgets import (
     ArticleRewardTotal,
     ArticleSupporter,
@@ -26,6 +27,7 @@ __all__ = [
     "IdempotencyRecord",
     "LedgerEntry",
     "ModeratedText",
+    "ModerationTerm",
     "ModerationStatus",
     "Repost",
     "Reward",
@@ -40,4 +42,5 @@ __all__ = [
     "CommentStatus",
     "Role",
     "User",
+    "WordList",
 ]

@@ -35,6 +35,13 @@ class ModeratedText:
     moderation_reason: Mapped[Optional[str]] = mapped_column(String(64))
     scored_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[Optional[str]] = mapped_column(String(64))
+    # Which pipeline phase decided, and what it matched (terms, links, scores over their threshold).
+    moderation_phase: Mapped[Optional[str]] = mapped_column(String(40))
+    moderation_details: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # The detected language of the text (ISO 639-1), when one was detected.
+    moderation_language: Mapped[Optional[str]] = mapped_column(String(8))
+    # A hash of the normalized text: the same message posted again, by its author or by many, is spam.
+    text_fingerprint: Mapped[Optional[str]] = mapped_column(String(32), index=True)
 
     #: "comment", "repost" or "reward": how the audit log and the queue name this kind of text.
     moderation_kind: str = ""
