@@ -52,6 +52,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
 
+    from engagement.cors import init_cors
+
+    init_cors(app)
+
     from engagement.cli import register_commands
 
     register_commands(app)
