@@ -68,10 +68,19 @@ def _finish_config(app: Flask) -> None:
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'engagement.db'}"
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or "memory://"
+    host_keys = config["JWT_PUBLIC_KEY"] or config["JWT_JWKS_FILE"]
     if not config["JWT_SECRET"]:
-        if config["ENV"] == "production":
-            raise RuntimeError("ENGAGEMENT_JWT_SECRET must be set when ENGAGEMENT_ENV=production")
-        config["JWT_SECRET"] = _development_secret(Path(app.instance_path))
+        if config["ENV"] == "production" and not host_keys:
+            raise RuntimeError(
+                "ENGAGEMENT_JWT_SECRET (or ENGAGEMENT_JWT_PUBLIC_KEY / ENGAGEMENT_JWT_JWKS_FILE) must be set "
+                "when ENGAGEMENT_ENV=production"
+            )
+        if config["ENV"] != "production":
+            config["JWT_SECRET"] = _development_secret(Path(app.instance_path))
+    from engagement.jwt_keys import load_verification_keys
+
+    # Without a secret in production, HS256 tokens are refused: only the host's keys verify.
+    app.extensions["jwt_keys"] = load_verification_keys(config)
     if config["MODERATION_MODE"] not in ("inline", "queue"):
         raise RuntimeError("ENGAGEMENT_MODERATION_MODE must be 'inline' or 'queue'")
 

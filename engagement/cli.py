@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import click
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from engagement.auth import issue_token
+from engagement.jwt_keys import algorithm_for
 from engagement.models.users import Role
 
 token_cli = AppGroup("token", help="Issue bearer tokens for development and service accounts.")
@@ -17,11 +19,23 @@ token_cli = AppGroup("token", help="Issue bearer tokens for development and serv
 @click.option("--role", type=click.Choice([role.value for role in Role]), default="user", show_default=True)
 @click.option("--name", default=None, help="Display name carried in the token.")
 @click.option("--ttl", type=int, default=3600, show_default=True, help="Lifetime in seconds.")
-def issue_token_command(sub: str, role: str, name: str | None, ttl: int) -> None:
+@click.option("--private-key", type=click.File("rb"), default=None,
+              help="Sign with this PEM private key (RS256 for RSA, ES256 for P-256) instead of ENGAGEMENT_JWT_SECRET.")
+@click.option("--kid", default=None, help="The key id to put in the header (the key's kid in the JWKS).")
+def issue_token_command(sub: str, role: str, name: str | None, ttl: int, private_key, kid: str | None) -> None:
     """Print a signed token for SUB."""
+    config = current_app.config
+    claims = {"kid": kid, "issuer": config["JWT_ISSUER"] or None, "audience": config["JWT_AUDIENCE"] or None}
     try:
-        click.echo(issue_token(current_app.config["JWT_SECRET"], sub, role, name, ttl))
-    except ValueError as error:
+        if private_key is not None:
+            key = load_pem_private_key(private_key.read(), password=None)
+            algorithm = algorithm_for(key.public_key())
+        elif config["JWT_SECRET"]:
+            key, algorithm = config["JWT_SECRET"], "HS256"
+        else:
+            raise click.UsageError("ENGAGEMENT_JWT_SECRET is not set: sign with --private-key.")
+        click.echo(issue_token(key, sub, role, name, ttl, algorithm=algorithm, **claims))
+    except (ValueError, TypeError) as error:
         raise click.BadParameter(str(error)) from None
 
 

@@ -96,6 +96,12 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "ENV": ("development", str),
     "DATABASE_URL": ("", str),
     "JWT_SECRET": ("", str),
+    # The host's own public key (PEM text or a file path) or JWKS file, for RS256/ES256 tokens it signs.
+    "JWT_PUBLIC_KEY": ("", str),
+    "JWT_JWKS_FILE": ("", str),
+    # When set, every token must carry this iss / aud.
+    "JWT_ISSUER": ("", str),
+    "JWT_AUDIENCE": ("", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_ENABLED": ("true", parse_bool),
     "TRUSTED_PROXIES": ("", parse_list),
