@@ -241,7 +241,12 @@ def test_unusable_keys_stop_the_app_at_start(tmp_path, keys, setting, content, m
     if setting == "JWT_JWKS_FILE":
         (tmp_path / "jwks.json").write_text(json.dumps(value))
         value = str(tmp_path / "jwks.json")
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite", "MODERATION_LOAD": "on_demand"}
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite",
+        "MODERATION_LOAD": "on_demand",
+        "JWT_SECRET": TEST_SECRET,
+    }
     with pytest.raises(RuntimeError, match=f"ENGAGEMENT_{setting}: .*{message}"):
         create_app({**config, setting: value})
 
@@ -249,7 +254,12 @@ def test_unusable_keys_stop_the_app_at_start(tmp_path, keys, setting, content, m
 def test_inline_pem_with_escaped_newlines_is_read(tmp_path, keys):
     inline = _pem(keys["ec"].public_key()).replace("\n", "\\n")
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite", "MODERATION_LOAD": "on_demand",
-         "JWT_PUBLIC_KEY": inline}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite",
+            "MODERATION_LOAD": "on_demand",
+            "JWT_SECRET": TEST_SECRET,
+            "JWT_PUBLIC_KEY": inline,
+        }
     )
     assert app.extensions["jwt_keys"].public_key_algorithm == "ES256"
