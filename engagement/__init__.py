@@ -27,6 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
+    # The factory imports the app's parts here, not at the top: `import engagement.models` (a job, a
+    # script, a migration) must not import every blueprint, service and the model loader with it.
     from engagement.database import configure_engine
     from engagement.extensions import api, db, limiter, migrate
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timezone
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from engagement.auth import issue_token
 from engagement.models.users import Role
+from engagement.moderation.cli import moderation_cli
+from engagement.services.calibration import calibrate_thresholds, rescore_held_texts
+from engagement.services.retention import prune_old_records
 
 token_cli = AppGroup("token", help="Issue bearer tokens for development and service accounts.")
 
@@ -36,8 +42,6 @@ data_cli = AppGroup("data", help="Data retention.")
 @click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
 def prune_command(share_event_days: int | None, idempotency_days: int | None, dry_run: bool) -> None:
     """Delete share events and idempotency records past their retention (run it daily, e.g. from cron)."""
-    from engagement.services.retention import prune_old_records
-
     config = current_app.config
     counts = prune_old_records(
         share_event_days or config["RETENTION_SHARE_EVENT_DAYS"],
@@ -49,8 +53,6 @@ def prune_command(share_event_days: int | None, idempotency_days: int | None, dr
 
 
 def register_commands(app: Flask) -> None:
-    from engagement.moderation.cli import moderation_cli
-
     app.cli.add_command(token_cli)
     app.cli.add_command(data_cli)
     if "worker" not in moderation_cli.commands:
@@ -62,8 +64,6 @@ def register_commands(app: Flask) -> None:
 @with_appcontext
 def warmup_command() -> None:
     """Load the configured model and print its labels, version and timings."""
-    import time
-
     moderator = current_app.extensions["engagement"]
     started = time.perf_counter()
     moderator.load()
@@ -82,8 +82,6 @@ def warmup_command() -> None:
 @click.option("--min-flagged", type=int, default=5, show_default=True, help="Support needed for a suggestion.")
 def calibrate_command(target_precision: float, min_flagged: int) -> None:
     """Compare hold thresholds with moderators' approve/reject decisions; suggests, changes nothing."""
-    from engagement.services.calibration import calibrate_thresholds
-
     current_app.extensions["engagement"].load()
     rows = calibrate_thresholds(target_precision, min_flagged)
     if not rows:
@@ -105,10 +103,6 @@ def calibrate_command(target_precision: float, min_flagged: int) -> None:
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None, help="Only texts created since (UTC).")
 def rescore_command(since) -> None:
     """Score held texts again after a model or threshold change; publish those now clean (audited)."""
-    from datetime import timezone
-
-    from engagement.services.calibration import rescore_held_texts
-
     current_app.extensions["engagement"].load()
     counts = rescore_held_texts(since.replace(tzinfo=timezone.utc) if since else None)
     click.echo(f"scored {counts['scored']}: published {counts['published']}, still held {counts['still_held']}")

@@ -9,7 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
+
 from engagement.moderation.batching import BatchingScorer
+from engagement.moderation.normalize import normalize_for_scoring
 from engagement.moderation.policy import PENDING_REVIEW, ModerationPolicy
 from engagement.moderation.scoring import Scorer
 from engagement.observability import observed_moderation
@@ -113,8 +116,6 @@ class Moderator:
         return self.decide(scores, text, latency_ms=(time.perf_counter() - started) * 1000)
 
     def decide(self, scores: dict[str, float], text: str | None = None, latency_ms: float = 0.0) -> ModerationResult:
-        from engagement.moderation.normalize import normalize_for_scoring
-
         decision = self.policy.decide(scores, normalize_for_scoring(text) if text else None)
         scorer = self.scorer
         return ModerationResult(
@@ -129,6 +130,4 @@ class Moderator:
 
 
 def get_moderator() -> Moderator:
-    from flask import current_app
-
     return current_app.extensions["engagement"]

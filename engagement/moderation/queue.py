@@ -17,6 +17,7 @@ JOB_FUNCTION = "engagement.jobs.score_queued_text"
 
 class ModerationQueue:
     def __init__(self, redis_url: str, job_timeout: int = 120):
+        # Only queue mode needs Redis and RQ; inline processes never import them.
         from redis import Redis
         from rq import Queue
 
@@ -25,7 +26,7 @@ class ModerationQueue:
 
     def enqueue(self, kind: str, item_id: int) -> bool:
         """Hand one text to the workers. If Redis is down the text stays held and the sweeper retries it."""
-        from rq import Retry
+        from rq import Retry  # queue mode only, as above
 
         try:
             self.queue.enqueue(
@@ -53,7 +54,7 @@ class ModerationQueue:
         RQ lists a worker in a set until it is cleaned, but the worker's own key expires when its
         heartbeat stops (a killed process); only workers whose key still exists are counted.
         """
-        from rq import Worker
+        from rq import Worker  # queue mode only, as above
 
         try:
             keys = Worker.all_keys(queue=self.queue)

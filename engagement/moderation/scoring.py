@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from engagement.moderation.normalize import normalize_for_scoring
+
 logger = logging.getLogger(__name__)
 
 # Detoxify's published models; their weights download on first use where the network allows.
@@ -39,9 +41,7 @@ class DetoxifyScorer:
         self.recommended_thresholds = dict(recommended_thresholds or {})
 
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        import torch
-
-        from engagement.moderation.normalize import normalize_for_scoring
+        import torch  # imported by the first score, so commands that never score do not load it
 
         if not texts:
             return []
@@ -77,7 +77,7 @@ def _load_detoxify(**kwargs: Any) -> Any:
 
 def load_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> DetoxifyScorer:
     """Load the model named by ``MODERATION_MODEL``; raise ModelLoadError instead of ever falling back."""
-    import torch
+    import torch  # as in DetoxifyScorer.score: only processes that load a model pay for torch
 
     torch.set_num_threads(max(1, int(settings.get("MODERATION_THREADS", 2))))
     choice = settings.get("MODERATION_MODEL", "embedded")
@@ -86,6 +86,7 @@ def load_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> Detox
     started = time.perf_counter()
     try:
         if choice == "embedded":
+            # embedded imports torch and safetensors at its top: only when this model is chosen.
             from engagement.moderation.embedded import EMBEDDED_MODEL_NAME, ensure_embedded_checkpoint
 
             assembled = ensure_embedded_checkpoint(Path(instance_path))
@@ -99,7 +100,7 @@ def load_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> Detox
                 model = _load_detoxify(model_type=choice, checkpoint=str(path), huggingface_config_path=hf_config)
                 version = _file_version(path)
             else:
-                from detoxify.detoxify import MODEL_URLS
+                from detoxify.detoxify import MODEL_URLS  # detoxify imports transformers: load time only
 
                 model = _load_detoxify(model_type=choice)
                 version = MODEL_URLS[choice].rsplit("-", 1)[-1].removesuffix(".ckpt")

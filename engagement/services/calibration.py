@@ -12,6 +12,8 @@ from engagement.extensions import db
 from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, ModerationStatus
 from engagement.moderation.moderator import get_moderator
 from engagement.services.audit import record_audit
+from engagement.services.screening import store_result
+from engagement.services.statuses import set_status
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +82,6 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
 
     Texts held by reports or decided by a moderator are left alone. Every change is in the audit log.
     """
-    from engagement.services.screening import set_status, store_result
-
     moderator = get_moderator()
     counts = {"scored": 0, "published": 0, "still_held": 0}
     for kind, model in MODERATED_KINDS.items():

@@ -13,13 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from engagement.auth import Actor
 from engagement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from engagement.extensions import db
-from engagement.models import Article, Comment, CommentLike, CommentReport, CommentRevision, CommentStatus
+from engagement.models import Comment, CommentLike, CommentReport, CommentRevision, CommentStatus
 from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.counters import bump
 from engagement.services.screening import after_screening, screen_text, store_result
+from engagement.services.statuses import count_visibility_change, set_status
 from engagement.services.users import writer_for
 from engagement.text import validated_user_text
 
@@ -90,22 +91,6 @@ def _published_comment(comment_id: int, actor: Actor | None, for_update: bool = 
     return comment
 
 
-def apply_status(comment: Comment, new_status: str) -> None:
-    """Change the status, keeping the article's and the parent's published counters exact."""
-    was_public = comment.is_published
-    comment.status = new_status
-    _count_visibility_change(comment, was_public)
-
-
-def _count_visibility_change(comment: Comment, was_public: bool) -> None:
-    delta = int(comment.is_published) - int(was_public)
-    if not delta:
-        return
-    bump(db.session.get(Article, comment.article_id), comment_count=delta)
-    if comment.parent_id is not None:
-        bump(db.session.get(Comment, comment.parent_id), reply_count=delta)
-
-
 def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int | None:
     if parent_id is None:
         return None
@@ -136,7 +121,7 @@ def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int 
     store_result(comment, result)
     db.session.add(comment)
     db.session.flush()
-    apply_status(comment, result.status)
+    set_status(comment, result.status)
     after_screening("comment", comment, result, None)
     return annotate_for_viewer([comment], actor)[0]
 
@@ -168,7 +153,7 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
     comment.body = body
     comment.edited_at = utcnow()
     store_result(comment, result)
-    apply_status(comment, result.status)
+    set_status(comment, result.status)
     after_screening("comment", comment, result, from_status)
     return annotate_for_viewer([comment], actor)[0]
 
@@ -186,7 +171,7 @@ def delete_comment(actor: Actor, comment_id: int) -> None:
     comment.deleted_at = utcnow()
     comment.deleted_by_id = actor.user_id
     comment.pinned_at = None
-    _count_visibility_change(comment, was_public)
+    count_visibility_change(comment, was_public)
     if not is_author:
         record_audit("delete", "comment", comment.id, actor_id=actor.user_id, from_status=comment.status)
 
@@ -284,7 +269,7 @@ def report_comment(actor: Actor, comment_id: int, reason: str) -> CommentReport:
         comment.reported_at = utcnow()
     threshold = current_app.config["REPORTS_TO_REVIEW"]
     if comment.open_report_count >= threshold and comment.status == CommentStatus.PUBLISHED:
-        apply_status(comment, CommentStatus.PENDING_REVIEW)
+        set_status(comment, CommentStatus.PENDING_REVIEW)
         comment.moderation_reason = "reported"
         record_audit(
             "auto_pending_review",

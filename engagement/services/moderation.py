@@ -17,7 +17,7 @@ from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
 from engagement.services.comments import annotate_for_viewer
-from engagement.services.screening import set_status
+from engagement.services.statuses import set_status
 from engagement.services.users import require_moderator, user_for
 
 QUEUES = ("pending_review", "rejected", "reported")

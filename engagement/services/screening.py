@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from engagement.extensions import db
-from engagement.models import MODERATED_KINDS, Comment, ModeratedText, ModerationStatus
+from engagement.models import MODERATED_KINDS, ModeratedText, ModerationStatus
 from engagement.models._types import utcnow
 from engagement.moderation.moderator import ModerationResult, get_moderator
 from engagement.observability import record_moderation
 from engagement.services.audit import record_audit
+from engagement.services.statuses import set_status
 
 logger = logging.getLogger(__name__)
 
@@ -37,16 +38,6 @@ def store_result(item: ModeratedText, result: ModerationResult) -> None:
     item.moderation_reason = result.reason
     item.scored_at = utcnow() if result.scores is not None else None
     item.decided_by_id = None
-
-
-def set_status(item: ModeratedText, status: str) -> None:
-    """Change a text's status; for a comment, also keep its article's and parent's counters exact."""
-    if isinstance(item, Comment):
-        from engagement.services.comments import apply_status
-
-        apply_status(item, status)
-    else:
-        item.status = status
 
 
 def record_automatic_decision(kind: str, item: Any, result: ModerationResult, from_status: str | None) -> None:
