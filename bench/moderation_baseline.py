@@ -16,9 +16,9 @@ from pathlib import Path
 
 import torch
 
-from engagement.moderation.datasets import default_data_dir, load_rows, split_rows
+from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows
 from engagement.moderation.embedded import ensure_embedded_checkpoint, load_detoxify
-from engagement.moderation.evaluation import (
+from engagement.moderation.training.evaluation import (
     ScoreTexts,
     evaluate,
     format_report,
@@ -26,7 +26,7 @@ from engagement.moderation.evaluation import (
     threshold_for_recall,
 )
 from engagement.moderation.normalize import normalize_for_scoring
-from engagement.moderation.training import HOLD_RECALL_TARGETS, REJECT_PRECISION_TARGET
+from engagement.moderation.training.train import HOLD_RECALL_TARGETS, REJECT_PRECISION_TARGET
 
 logger = logging.getLogger(__name__)
 

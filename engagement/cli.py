@@ -11,7 +11,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from engagement.auth import issue_token
 from engagement.models.users import Role
-from engagement.moderation.cli import moderation_cli
+from engagement.jobs import run_worker
+from engagement.moderation.training.cli import OFFLINE_COMMANDS
 from engagement.services.calibration import calibrate_thresholds, rescore_held_texts
 from engagement.services.retention import prune_old_records
 
@@ -52,11 +53,12 @@ def prune_command(share_event_days: int | None, idempotency_days: int | None, dr
     click.echo(f"{verb} {counts['share_events']} share event(s), {counts['idempotency_records']} idempotency record(s)")
 
 
+moderation_cli = AppGroup("moderation", help="Train, evaluate and operate the comment moderation model.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(token_cli)
     app.cli.add_command(data_cli)
-    if "worker" not in moderation_cli.commands:
-        _add_operator_commands(moderation_cli)
     app.cli.add_command(moderation_cli)
 
 
@@ -114,11 +116,8 @@ def rescore_command(since) -> None:
 @click.option("--sweep-after", type=int, default=60, show_default=True, help="Re-enqueue texts waiting this many seconds.")
 def worker_command(burst: bool, sweep_after: int) -> None:
     """Score queued texts (queue mode) in batches; run as many as you like, on as many machines."""
-    from engagement.moderation.worker import run_worker
-
     run_worker(current_app._get_current_object(), burst=burst, sweep_after=sweep_after)
 
 
-def _add_operator_commands(group: AppGroup) -> None:
-    for command in (warmup_command, calibrate_command, rescore_command, worker_command):
-        group.add_command(command)
+for _command in (warmup_command, calibrate_command, rescore_command, worker_command, *OFFLINE_COMMANDS):
+    moderation_cli.add_command(_command)

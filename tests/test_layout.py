@@ -109,3 +109,15 @@ def test_the_graph_is_read():
     # Guards the test itself: a parser that found nothing would pass every check above.
     assert "engagement.extensions" in GRAPH["engagement.models.users"]
     assert "engagement.services.statuses" in GRAPH["engagement.services.comments"]
+
+
+def test_runtime_moderation_never_imports_the_offline_tools():
+    training = "engagement.moderation.training"
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        if _layer(module, "engagement.moderation") and not _layer(module, training)
+        for target in targets
+        if _layer(target, training) and not (module == "engagement.moderation" and target == training)
+    )
+    assert not wrong, wrong

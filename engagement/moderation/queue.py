@@ -1,9 +1,4 @@
-"""Queue mode: texts are scored by `flask moderation worker` processes through RQ on Redis.
-
-RQ rather than Celery: one dependency on Redis, which the rate limiter already uses; jobs are plain
-functions; and ``SimpleWorker`` runs them in the worker's own process, where the model is already loaded
-(a forked work horse would inherit torch's thread pools, which do not survive a fork).
-"""
+"""Queue mode: the API hands texts to RQ on Redis; `flask moderation worker` (engagement.jobs) scores them."""
 
 from __future__ import annotations
 
@@ -12,6 +7,7 @@ import logging
 logger = logging.getLogger(__name__)
 
 QUEUE_NAME = "moderation"
+# Named by path: the queue is below the jobs, which call services.
 JOB_FUNCTION = "engagement.jobs.score_queued_text"
 
 

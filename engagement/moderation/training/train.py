@@ -30,7 +30,7 @@ from torch import nn
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 from transformers.masking_utils import create_bidirectional_mask
 
-from engagement.moderation.datasets import (
+from engagement.moderation.training.datasets import (
     LABEL_MAPPING,
     LABELS,
     SOURCES,
@@ -55,7 +55,7 @@ from engagement.moderation.embedded import (
     load_detoxify,
     merge_adapters,
 )
-from engagement.moderation.evaluation import (
+from engagement.moderation.training.evaluation import (
     compute_report,
     threshold_for_precision,
     threshold_for_recall,
