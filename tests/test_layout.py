@@ -121,3 +121,8 @@ def test_runtime_moderation_never_imports_the_offline_tools():
         if _layer(target, training) and not (module == "engagement.moderation" and target == training)
     )
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("module", ["engagement.config", "engagement.vocabulary"])
+def test_bottom_modules_import_nothing_of_engagement(module):
+    assert not {t for t in GRAPH[module] if t.startswith("engagement")}

@@ -13,18 +13,19 @@ from flask import current_app
 
 from engagement.moderation.batching import BatchingScorer
 from engagement.moderation.normalize import normalize_for_scoring
-from engagement.moderation.policy import PENDING_REVIEW, ModerationPolicy
+from engagement.moderation.policy import ModerationPolicy
 from engagement.moderation.scoring import Scorer
 from engagement.observability import observed_moderation
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ModerationResult:
-    status: str
+    status: ModerationStatus
     labels: list[str] = field(default_factory=list)
-    reason: str = "model_clean"
+    reason: ModerationReason = ModerationReason.MODEL_CLEAN
     scores: dict[str, float] | None = None
     model: str | None = None
     model_version: str | None = None
@@ -101,15 +102,15 @@ class Moderator:
         except Exception:
             batcher = None  # load() logged it; the text waits for a moderator
         if batcher is None:
-            return ModerationResult(PENDING_REVIEW, reason="model_not_ready")
+            return ModerationResult(ModerationStatus.PENDING_REVIEW, reason=ModerationReason.MODEL_NOT_READY)
         started = time.perf_counter()
         try:
             scores = batcher.score_one(text)
         except Exception:
             logger.exception("moderation model failed; holding the text for review")
             return ModerationResult(
-                PENDING_REVIEW,
-                reason="model_error",
+                ModerationStatus.PENDING_REVIEW,
+                reason=ModerationReason.MODEL_ERROR,
                 model=batcher.scorer.name,
                 model_version=batcher.scorer.version,
             )

@@ -9,16 +9,19 @@ from datetime import datetime
 from sqlalchemy import select
 
 from engagement.extensions import db
-from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, ModerationStatus
+from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment
 from engagement.moderation.moderator import get_moderator
 from engagement.services.audit import record_audit
 from engagement.services.screening import store_result
 from engagement.services.statuses import set_status
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
 # Held for these reasons, a text may be published by a rescore; held by reports or a moderator, never.
-RESCORABLE_REASONS = ("model_hold", "model_error", "model_not_ready", "queued")
+RESCORABLE_REASONS = (
+    ModerationReason.MODEL_HOLD, ModerationReason.MODEL_ERROR, ModerationReason.MODEL_NOT_READY, ModerationReason.QUEUED
+)
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,12 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
                     counts["published"] += 1
                     record_audit(
                         "rescore_published", kind, item.id, from_status=ModerationStatus.PENDING_REVIEW,
-                        to_status=result.status, reason="rescore",
+                        to_status=result.status, reason=ModerationReason.RESCORE,
                         details={"model": result.model, "model_version": result.model_version, "scores": result.scores},
                     )
                 else:
                     # Still doubtful: keep it held, but show moderators the current model's view.
-                    item.moderation_reason = "model_hold"
+                    item.moderation_reason = ModerationReason.MODEL_HOLD
                     counts["still_held"] += 1
             db.session.commit()
     return counts

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from engagement.auth import Actor
 from engagement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from engagement.extensions import db
-from engagement.models import Comment, CommentLike, CommentReport, CommentRevision, CommentStatus
+from engagement.models import Comment, CommentLike, CommentReport, CommentRevision
 from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
@@ -23,6 +23,7 @@ from engagement.services.screening import after_screening, screen_text, store_re
 from engagement.services.statuses import count_visibility_change, set_status
 from engagement.services.users import writer_for
 from engagement.text import validated_user_text
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def _published_comment(comment_id: int, actor: Actor | None, for_update: bool = 
     comment = get_comment(comment_id, actor, for_update)
     if comment.is_deleted:
         raise NotFound(f"Comment {comment_id} was deleted.")
-    if comment.status != CommentStatus.PUBLISHED:
+    if comment.status != ModerationStatus.PUBLISHED:
         raise Conflict(f"Comment {comment_id} is not published.")
     return comment
 
@@ -115,7 +116,7 @@ def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int 
         author_id=author.id,
         parent_id=_resolve_parent(article.id, parent_id, actor),
         body=body,
-        status=CommentStatus.PENDING_REVIEW,
+        status=ModerationStatus.PENDING_REVIEW,
         created_at=utcnow(),
     )
     store_result(comment, result)
@@ -186,9 +187,9 @@ def list_comments(
 ) -> Page[Comment]:
     """Published comments (and the viewer's own held ones), pinned first on the first page, by keyset."""
     get_article(article_id)
-    visible = Comment.status == CommentStatus.PUBLISHED
+    visible = Comment.status == ModerationStatus.PUBLISHED
     if viewer is not None:
-        visible = visible | ((Comment.author_id == viewer.user_id) & (Comment.status == CommentStatus.PENDING_REVIEW))
+        visible = visible | ((Comment.author_id == viewer.user_id) & (Comment.status == ModerationStatus.PENDING_REVIEW))
     query = select(Comment).where(Comment.article_id == article_id, Comment.deleted_at.is_(None), visible)
     query = query.where(Comment.parent_id == parent_id) if parent_id else query.where(Comment.parent_id.is_(None))
     pinned: list[Comment] = []
@@ -268,16 +269,16 @@ def report_comment(actor: Actor, comment_id: int, reason: str) -> CommentReport:
     if comment.reported_at is None:
         comment.reported_at = utcnow()
     threshold = current_app.config["REPORTS_TO_REVIEW"]
-    if comment.open_report_count >= threshold and comment.status == CommentStatus.PUBLISHED:
-        set_status(comment, CommentStatus.PENDING_REVIEW)
-        comment.moderation_reason = "reported"
+    if comment.open_report_count >= threshold and comment.status == ModerationStatus.PUBLISHED:
+        set_status(comment, ModerationStatus.PENDING_REVIEW)
+        comment.moderation_reason = ModerationReason.REPORTED
         record_audit(
             "auto_pending_review",
             "comment",
             comment.id,
-            from_status=CommentStatus.PUBLISHED,
-            to_status=CommentStatus.PENDING_REVIEW,
-            reason="reported",
+            from_status=ModerationStatus.PUBLISHED,
+            to_status=ModerationStatus.PENDING_REVIEW,
+            reason=ModerationReason.REPORTED,
             details={"open_reports": comment.open_report_count, "threshold": threshold},
         )
     return report

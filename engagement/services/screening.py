@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import select
 
 from engagement.extensions import db
-from engagement.models import MODERATED_KINDS, ModeratedText, ModerationStatus
+from engagement.models import MODERATED_KINDS, ModeratedText
 from engagement.models._types import utcnow
 from engagement.moderation.moderator import ModerationResult, get_moderator
 from engagement.observability import record_moderation
 from engagement.services.audit import record_audit
 from engagement.services.statuses import set_status
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -23,10 +24,10 @@ logger = logging.getLogger(__name__)
 def screen_text(text: str | None) -> ModerationResult:
     """Inline mode scores now; queue mode holds the text until a worker scores it. No text, nothing to hide."""
     if text is None:
-        return ModerationResult("published", reason="no_text")
+        return ModerationResult(ModerationStatus.PUBLISHED, reason=ModerationReason.NO_TEXT)
     moderator = get_moderator()
     if moderator.mode == "queue":
-        return ModerationResult("pending_review", reason="queued")
+        return ModerationResult(ModerationStatus.PENDING_REVIEW, reason=ModerationReason.QUEUED)
     return moderator.moderate(text)
 
 
@@ -54,17 +55,17 @@ def record_automatic_decision(kind: str, item: Any, result: ModerationResult, fr
 
 def after_screening(kind: str, item: Any, result: ModerationResult, from_status: str | None) -> None:
     """Log the automatic decision and, in queue mode, hand the text to the workers once committed."""
-    if result.reason == "no_text":
+    if result.reason == ModerationReason.NO_TEXT:
         return
     record_automatic_decision(kind, item, result, from_status)
-    if result.reason == "queued":
+    if result.reason == ModerationReason.QUEUED:
         # Jobs carry ids, never ORM objects, and are enqueued only once the row is committed.
         queue = get_moderator().queue
         db.session.info.setdefault("after_commit", []).append(partial(queue.enqueue, kind, item.id))
 
 
 def _waiting_for_worker(model):
-    return (model.status == ModerationStatus.PENDING_REVIEW) & (model.moderation_reason == "queued")
+    return (model.status == ModerationStatus.PENDING_REVIEW) & (model.moderation_reason == ModerationReason.QUEUED)
 
 
 def _queued(model):

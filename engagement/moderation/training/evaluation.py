@@ -20,6 +20,7 @@ from sklearn.metrics import roc_auc_score
 
 from engagement.moderation.policy import ModerationPolicy
 from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows, write_rows_csv
+from engagement.vocabulary import ModerationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -107,19 +108,20 @@ def compute_report(
     return EvaluationReport(
         rows=len(rows),
         labels=labels,
-        published=outcomes.count("publish") / total,
-        held=outcomes.count("hold") / total,
-        rejected=outcomes.count("reject") / total,
+        published=outcomes.count(ModerationStatus.PUBLISHED) / total,
+        held=outcomes.count(ModerationStatus.PENDING_REVIEW) / total,
+        rejected=outcomes.count(ModerationStatus.REJECTED) / total,
         hold_thresholds=dict(hold_thresholds),
         reject_threshold=reject_threshold,
         source_toxicity_auc=by_source,
     )
 
 
-def decide(score: Mapping[str, float], hold_thresholds: Mapping[str, float], reject_threshold: float | None) -> str:
+def decide(
+    score: Mapping[str, float], hold_thresholds: Mapping[str, float], reject_threshold: float | None
+) -> ModerationStatus:
     """The app's policy on the model's scores alone (the threat phrases are a rule, not the model)."""
-    status = ModerationPolicy(dict(hold_thresholds), reject_threshold, hold_threat_phrases=False).decide(score).status
-    return {"published": "publish", "pending_review": "hold", "rejected": "reject"}[status]
+    return ModerationPolicy(dict(hold_thresholds), reject_threshold, hold_threat_phrases=False).decide(score).status
 
 
 def format_report(report: EvaluationReport, title: str = "") -> str:
