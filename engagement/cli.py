@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from collections import Counter
+from collections.abc import Iterable
 from datetime import timezone
 
 import click
@@ -10,11 +13,28 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from engagement.auth import issue_token
+from engagement.extensions import db
 from engagement.models.users import Role
 from engagement.jobs import run_worker
 from engagement.moderation.training.cli import OFFLINE_COMMANDS
 from engagement.services.calibration import calibrate_thresholds, rescore_held_texts
 from engagement.services.retention import prune_old_records
+
+logger = logging.getLogger(__name__)
+
+
+def commit_each_batch(batches: Iterable[dict[str, int]], keep: bool = True) -> Counter[str]:
+    """Run a batched service, committing after each batch it yields (rolling back when not ``keep``);
+    returns the summed counts. Services never commit: the command that runs them owns the transactions."""
+    totals: Counter[str] = Counter()
+    for counts in batches:
+        if keep:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        totals.update(counts)
+    return totals
+
 
 token_cli = AppGroup("token", help="Issue bearer tokens for development and service accounts.")
 
@@ -44,11 +64,14 @@ data_cli = AppGroup("data", help="Data retention.")
 def prune_command(share_event_days: int | None, idempotency_days: int | None, dry_run: bool) -> None:
     """Delete share events and idempotency records past their retention (run it daily, e.g. from cron)."""
     config = current_app.config
-    counts = prune_old_records(
+    batches = prune_old_records(
         share_event_days or config["RETENTION_SHARE_EVENT_DAYS"],
         idempotency_days or config["RETENTION_IDEMPOTENCY_DAYS"],
         dry_run=dry_run,
     )
+    counts = commit_each_batch(batches, keep=not dry_run)
+    if not dry_run:
+        logger.info("pruned %s", dict(counts))
     verb = "would delete" if dry_run else "deleted"
     click.echo(f"{verb} {counts['share_events']} share event(s), {counts['idempotency_records']} idempotency record(s)")
 
@@ -106,7 +129,7 @@ def calibrate_command(target_precision: float, min_flagged: int) -> None:
 def rescore_command(since) -> None:
     """Score held texts again after a model or threshold change; publish those now clean (audited)."""
     current_app.extensions["engagement"].load()
-    counts = rescore_held_texts(since.replace(tzinfo=timezone.utc) if since else None)
+    counts = commit_each_batch(rescore_held_texts(since.replace(tzinfo=timezone.utc) if since else None))
     click.echo(f"scored {counts['scored']}: published {counts['published']}, still held {counts['still_held']}")
 
 

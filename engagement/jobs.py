@@ -15,6 +15,7 @@ import uuid
 
 from flask import Flask, current_app
 
+from engagement.extensions import db
 from engagement.services.screening import requeue_stale_texts, score_queued_texts
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,11 @@ logger = logging.getLogger(__name__)
 
 def score_queued_text(kind: str, item_id: int) -> int:
     """Score the given text and, in the same model batch, other texts still waiting; returns how many."""
-    return score_queued_texts(kind, item_id, current_app.config["MODERATION_MAX_BATCH"])
+    scored = score_queued_texts(kind, item_id, current_app.config["MODERATION_MAX_BATCH"])
+    db.session.commit()  # also when nothing was scored: ends the transaction and its row locks
+    if scored:
+        logger.info("scored %d queued %s text(s)", scored, kind)
+    return scored
 
 
 def run_worker(app: Flask, burst: bool = False, sweep_after: int = 60, max_jobs_per_round: int = 500) -> None:
@@ -41,6 +46,7 @@ def run_worker(app: Flask, burst: bool = False, sweep_after: int = 60, max_jobs_
     while True:
         with app.app_context():
             requeued = requeue_stale_texts(sweep_after)
+            db.session.rollback()  # the sweep only read: end its transaction before the worker waits
             if requeued:
                 logger.warning("re-enqueued %d text(s) waiting over %ss", requeued, sweep_after)
         name = f"moderation-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"

@@ -126,3 +126,14 @@ def test_runtime_moderation_never_imports_the_offline_tools():
 @pytest.mark.parametrize("module", ["engagement.config", "engagement.vocabulary"])
 def test_bottom_modules_import_nothing_of_engagement(module):
     assert not {t for t in GRAPH[module] if t.startswith("engagement")}
+
+
+def test_services_never_commit():
+    # The request, the job or the command that runs a service owns the transaction (STYLE.md, convention 2).
+    calls = sorted(
+        f"{path.name}:{node.lineno} {node.func.attr}()"
+        for path in (PACKAGE / "services").glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("commit", "rollback")
+    )
+    assert not calls, calls

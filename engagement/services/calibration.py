@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,13 +81,14 @@ def calibrate_thresholds(target_precision: float = 0.8, min_flagged: int = 5) ->
     return report
 
 
-def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> dict[str, int]:
+def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> Iterator[dict[str, int]]:
     """Score held texts again with the current model and thresholds; publish those now clean.
 
     Texts held by reports or decided by a moderator are left alone. Every change is in the audit log.
+    Yields each batch's counts once its changes are made: the caller commits there, so the rows of a
+    batch are locked only until then.
     """
     moderator = get_moderator()
-    counts = {"scored": 0, "published": 0, "still_held": 0}
     for kind, model in MODERATED_KINDS.items():
         query = select(model).where(
             model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason.in_(RESCORABLE_REASONS)
@@ -102,6 +104,7 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
             if not items:
                 break
             last_id = items[-1].id
+            counts = {"scored": 0, "published": 0, "still_held": 0}
             scores = moderator.batcher.score([item.moderated_text or "" for item in items])
             for item, item_scores in zip(items, scores, strict=True):
                 result = moderator.decide(item_scores, item.moderated_text)
@@ -119,5 +122,4 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
                     # Still doubtful: keep it held, but show moderators the current model's view.
                     item.moderation_reason = ModerationReason.MODEL_HOLD
                     counts["still_held"] += 1
-            db.session.commit()
-    return counts
+            yield counts

@@ -77,7 +77,7 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
 
     Idempotent: a text already scored is skipped, so duplicate or retried jobs do no harm. Rows are
     locked with SKIP LOCKED where the database has it, so several workers never score the same text.
-    Raises when the model fails, so RQ retries the job; the texts stay held meanwhile.
+    Raises when the model fails, so RQ retries the job; the texts stay held meanwhile. The job commits.
     """
     model = MODERATED_KINDS[kind]
     # The job's own text first, then the oldest others that are waiting.
@@ -87,7 +87,6 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
     ).all()
     items = [*first, *others]
     if not items:
-        db.session.rollback()
         return 0
     moderator = get_moderator()
     scores = moderator.batcher.score([item.moderated_text or "" for item in items])
@@ -96,8 +95,6 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
         store_result(item, result)
         set_status(item, result.status)
         record_automatic_decision(kind, item, result, ModerationStatus.PENDING_REVIEW)
-    db.session.commit()
-    logger.info("scored %d queued %s text(s)", len(items), kind)
     return len(items)
 
 
@@ -110,5 +107,4 @@ def requeue_stale_texts(older_than_seconds: int) -> int:
         ids = db.session.scalars(select(model.id).where(_waiting_for_worker(model), model.created_at < cutoff)).all()
         for item_id in ids:
             count += int(queue.enqueue(kind, item_id))
-    db.session.rollback()
     return count
