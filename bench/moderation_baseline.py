@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows
-from engagement.moderation.embedded import ensure_embedded_checkpoint, load_detoxify
+from engagement.moderation.embedded import ensure_embedded_checkpoint, load_embedded_model
 from engagement.moderation.training.evaluation import (
     ScoreTexts,
     evaluate,
@@ -36,7 +36,7 @@ def embedded_scorer(instance_dir: Path) -> tuple[ScoreTexts, dict[str, float], f
     from engagement.moderation.embedded import read_model_meta
 
     checkpoint = ensure_embedded_checkpoint(instance_dir)
-    detoxify = load_detoxify(checkpoint)
+    detoxify = load_embedded_model(checkpoint)
 
     def score(texts: list[str]) -> list[dict[str, float]]:
         raw = detoxify.predict([normalize_for_scoring(text) for text in texts])

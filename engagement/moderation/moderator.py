@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +65,7 @@ class Moderator:
 
     @property
     def batcher(self) -> BatchingScorer | None:
+        """The inline batcher (its statistics and knobs); None until the model is loaded."""
         return self._loaded()
 
     def load(self) -> None:
@@ -97,15 +98,20 @@ class Moderator:
 
     @observed_moderation
     def moderate(self, text: str) -> ModerationResult:
+        """Inline mode: one text, scored in a batch with whatever other requests of this process are waiting.
+
+        Never raises: a model that is not ready or fails holds the text for a moderator.
+        """
         try:
             batcher = self._loaded()
         except Exception:
             batcher = None  # load() logged it; the text waits for a moderator
         if batcher is None:
             return ModerationResult(ModerationStatus.PENDING_REVIEW, reason=ModerationReason.MODEL_NOT_READY)
+        normalized = normalize_for_scoring(text) or text
         started = time.perf_counter()
         try:
-            scores = batcher.score_one(text)
+            scores = batcher.score_one(normalized)
         except Exception:
             logger.exception("moderation model failed; holding the text for review")
             return ModerationResult(
@@ -114,10 +120,19 @@ class Moderator:
                 model=batcher.scorer.name,
                 model_version=batcher.scorer.version,
             )
-        return self.decide(scores, text, latency_ms=(time.perf_counter() - started) * 1000)
+        return self._decide(scores, normalized, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def decide(self, scores: dict[str, float], text: str | None = None, latency_ms: float = 0.0) -> ModerationResult:
-        decision = self.policy.decide(scores, normalize_for_scoring(text) if text else None)
+    def moderate_batch(self, texts: Sequence[str]) -> list[ModerationResult]:
+        """Queue workers and rescores: many texts in one model call. Raises when the model fails."""
+        normalized = [normalize_for_scoring(text) or text for text in texts]
+        return [self._decide(scores, text) for scores, text in zip(self.score_texts(normalized), normalized, strict=True)]
+
+    def score_texts(self, normalized: Sequence[str]) -> list[dict[str, float]]:
+        """The model's scores for texts already normalized (normalize_for_scoring), in one call."""
+        return self.scorer.score(normalized)
+
+    def _decide(self, scores: dict[str, float], normalized: str, latency_ms: float = 0.0) -> ModerationResult:
+        decision = self.policy.decide(scores, normalized)
         scorer = self.scorer
         return ModerationResult(
             decision.status,

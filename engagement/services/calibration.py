@@ -105,9 +105,7 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> I
                 break
             last_id = items[-1].id
             counts = {"scored": 0, "published": 0, "still_held": 0}
-            scores = moderator.batcher.score([item.moderated_text or "" for item in items])
-            for item, item_scores in zip(items, scores, strict=True):
-                result = moderator.decide(item_scores, item.moderated_text)
+            for item, result in zip(items, moderator.moderate_batch([item.moderated_text or "" for item in items]), strict=True):
                 counts["scored"] += 1
                 store_result(item, result)
                 if result.status == ModerationStatus.PUBLISHED:

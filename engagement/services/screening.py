@@ -88,10 +88,9 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
     items = [*first, *others]
     if not items:
         return 0
-    moderator = get_moderator()
-    scores = moderator.batcher.score([item.moderated_text or "" for item in items])
-    for item, item_scores in zip(items, scores, strict=True):
-        result = record_moderation(moderator.decide(item_scores, item.moderated_text))
+    results = get_moderator().moderate_batch([item.moderated_text or "" for item in items])
+    for item, result in zip(items, results, strict=True):
+        record_moderation(result)
         store_result(item, result)
         set_status(item, result.status)
         record_automatic_decision(kind, item, result, ModerationStatus.PENDING_REVIEW)

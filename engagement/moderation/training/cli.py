@@ -13,6 +13,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from engagement.moderation.normalize import normalize_for_scoring
+
 logger = logging.getLogger(__name__)
 
 MISSING_EXTRA = "`flask moderation {command}` needs the training tools: pip install 'engagement[train]' ({error})."
@@ -94,7 +96,12 @@ def eval_command(data_path: Path, write_validation_split: Path | None, data_dir:
     scorer = moderation.scorer
     policy = moderation.policy
     rows = evaluation.read_eval_csv(data_path)
-    report = evaluation.evaluate(lambda texts: scorer.score(texts), rows, policy.hold_thresholds, policy.reject_threshold)
+    report = evaluation.evaluate(
+        lambda texts: moderation.score_texts([normalize_for_scoring(text) or text for text in texts]),
+        rows,
+        policy.hold_thresholds,
+        policy.reject_threshold,
+    )
     click.echo(evaluation.format_report(report, f"{scorer.name} {scorer.version} on {data_path.name}"))
 
 

@@ -50,11 +50,11 @@ from engagement.moderation.embedded import (
     encoder_dir,
     encoder_state_dict,
     ensure_embedded_checkpoint,
-    file_sha256,
     hf_config,
-    load_detoxify,
+    load_embedded_model,
     merge_adapters,
 )
+from engagement.moderation.loading import file_sha256
 from engagement.moderation.training.evaluation import (
     compute_report,
     threshold_for_precision,
@@ -488,7 +488,7 @@ def _check_detoxify_path(
     """Load what was written through Detoxify and compare with the training model on a few rows."""
     texts = [row["text"] for row in rows]
     with tempfile.TemporaryDirectory() as instance_dir:
-        detoxify = load_detoxify(ensure_embedded_checkpoint(instance_dir, weights_dir))
+        detoxify = load_embedded_model(ensure_embedded_checkpoint(instance_dir, weights_dir))
         served = detoxify.predict(texts)
     model.eval()
     with torch.no_grad():

@@ -20,7 +20,7 @@ from engagement.moderation.embedded import (
     EmbeddedModelMissing,
     encoder_state_dict,
     ensure_embedded_checkpoint,
-    load_detoxify,
+    load_embedded_model,
     merge_adapters,
 )
 from engagement.moderation.training.train import AdaptedLinear, train_embedded_model
@@ -103,7 +103,7 @@ def test_training_writes_small_weights_that_assemble_and_load_through_detoxify(t
     assert torch.allclose(served[query], expected)
     assert torch.equal(served["bert.encoder.layer.3.output.dense.weight"], encoder["bert.encoder.layer.3.output.dense.weight"])
 
-    scores = load_detoxify(checkpoint).predict(["thanks for the article", "you are a stupid idiot"])
+    scores = load_embedded_model(checkpoint).predict(["thanks for the article", "you are a stupid idiot"])
     assert set(scores) == set(meta["labels"])
 
 
