@@ -90,6 +90,7 @@ def _development_secret(instance: Path) -> str:
 
 
 def _init_moderation(app: Flask) -> None:
+    # Here for the reason given in create_app: `import engagement` alone loads none of the app's parts.
     from engagement.moderation.moderator import Moderator
     from engagement.moderation.scoring import load_scorer
 
