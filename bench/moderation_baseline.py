@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from pathlib import Path
 
 import torch
 
-from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows
 from engagement.moderation.embedded import ensure_embedded_checkpoint, load_embedded_model
+from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows
 from engagement.moderation.training.evaluation import (
     ScoreTexts,
     evaluate,
@@ -25,7 +25,6 @@ from engagement.moderation.training.evaluation import (
     threshold_for_precision,
     threshold_for_recall,
 )
-from engagement.moderation.normalize import normalize_for_scoring
 from engagement.moderation.training.train import HOLD_RECALL_TARGETS, REJECT_PRECISION_TARGET
 
 logger = logging.getLogger(__name__)
@@ -76,7 +75,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.set_num_threads(args.threads)
 
     _, validation = split_rows(load_rows(args.data_dir or default_data_dir()))

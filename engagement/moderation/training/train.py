@@ -30,14 +30,6 @@ from torch import nn
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 from transformers.masking_utils import create_bidirectional_mask
 
-from engagement.moderation.training.datasets import (
-    LABEL_MAPPING,
-    LABELS,
-    SOURCES,
-    Row,
-    load_rows,
-    split_rows,
-)
 from engagement.moderation.embedded import (
     ADAPTER_SUFFIXES,
     EMBEDDED_MODEL_NAME,
@@ -55,6 +47,14 @@ from engagement.moderation.embedded import (
     merge_adapters,
 )
 from engagement.moderation.loading import file_sha256
+from engagement.moderation.training.datasets import (
+    LABEL_MAPPING,
+    LABELS,
+    SOURCES,
+    Row,
+    load_rows,
+    split_rows,
+)
 from engagement.moderation.training.evaluation import (
     compute_report,
     threshold_for_precision,
