@@ -27,6 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
+    # The factory imports the app's parts here, not at the top: `import engagement.models` (a job, a
+    # script, a migration) must not import every blueprint, service and the model loader with it.
     from engagement.database import configure_engine
     from engagement.extensions import api, db, limiter, migrate
 
@@ -101,6 +103,7 @@ def _development_secret(instance: Path) -> str:
 
 
 def _init_moderation(app: Flask) -> None:
+    # Here for the reason given in create_app: `import engagement` alone loads none of the app's parts.
     from engagement.moderation.moderator import Moderator
     from engagement.moderation.scoring import load_scorer
 

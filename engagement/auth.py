@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -11,6 +10,7 @@ from typing import Any
 import jwt
 from flask import current_app, g, request
 
+from engagement.addresses import client_address
 from engagement.errors import Unauthorized
 from engagement.jwt_keys import KeyNotFound, VerificationKeys
 from engagement.models.users import Role
@@ -120,40 +120,6 @@ def required_actor() -> Actor:
     if actor is None:
         raise Unauthorized("This action needs a bearer token.", headers={"WWW-Authenticate": "Bearer"})
     return actor
-
-
-def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(net, strict=False) for net in current_app.config["TRUSTED_PROXIES"]]
-
-
-def _is_trusted(address: str, networks) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
-
-
-def client_address() -> str:
-    """The caller's address: X-Forwarded-For is believed only hop by hop through trusted proxies."""
-    address = request.remote_addr or "unknown"
-    networks = _trusted_networks()
-    if not networks or not _is_trusted(address, networks):
-        return address
-    forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
-    for hop in reversed(forwarded):
-        if not _is_trusted(hop, networks):
-            return hop if _is_valid_ip(hop) else address
-        address = hop
-    return address
-
-
-def _is_valid_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def rate_limit_key() -> str:

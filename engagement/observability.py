@@ -32,6 +32,9 @@ from flask import Flask, Response, current_app, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from engagement.addresses import client_address
+from engagement.extensions import limiter
+
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("engagement.access")
 
@@ -201,8 +204,6 @@ def _finish_request(response: Response) -> Response:
 
 def _client_address() -> str | None:
     """The caller's address as the rate limiter sees it (X-Forwarded-For through trusted proxies)."""
-    from engagement.auth import client_address
-
     try:
         return client_address()
     except Exception:  # a bad ENGAGEMENT_TRUSTED_PROXIES must not cost the access line
@@ -277,8 +278,6 @@ def metrics() -> Response:
 
 def init_observability(app: Flask) -> None:
     """Logging, request ids, access lines and /metrics; call after the limiter is bound to the app."""
-    from engagement.extensions import limiter
-
     if "observability" in app.extensions:
         return
     configure_logging(app)

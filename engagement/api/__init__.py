@@ -14,9 +14,9 @@ from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
-from engagement.auth import required_actor
+from engagement.auth import rate_limit_key, required_actor
 from engagement.errors import BadRequest
-from engagement.extensions import api, db, limiter, rate_limit_key
+from engagement.extensions import api, db, limiter
 from engagement.models._types import MAX_INTEGER
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -2,7 +2,7 @@
 
 from engagement.models.articles import Article, ArticleShareCount
 from engagement.models.comments import Comment, CommentLike, CommentReport, CommentRevision
-from engagement.models.moderation import AuditLogEntry, CommentStatus, ModeratedText, ModerationStatus
+from engagement.models.moderation import AuditLogEntry, ModeratedText
 from engagement.models.users import Role, User
 from engagement.models.widgets import (
     ArticleRewardTotal,
@@ -26,7 +26,6 @@ __all__ = [
     "IdempotencyRecord",
     "LedgerEntry",
     "ModeratedText",
-    "ModerationStatus",
     "Repost",
     "Reward",
     "Share",
@@ -37,7 +36,6 @@ __all__ = [
     "CommentLike",
     "CommentReport",
     "CommentRevision",
-    "CommentStatus",
     "Role",
     "User",
 ]

@@ -36,6 +36,12 @@ class Article(db.Model):
     pin_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     pinned_by_id: Mapped[Optional[str]] = mapped_column(String(64))
 
+    @classmethod
+    def pin_is_active(cls, now: datetime | None = None):
+        """SQL condition: the article is pinned and its pin has not expired."""
+        now = now or utcnow()
+        return cls.pinned_at.is_not(None) & (cls.pin_expires_at.is_(None) | (cls.pin_expires_at > now))
+
 
 class ArticleShareCount(db.Model):
     """Shares of one article through one channel: a row per pair keeps the per-channel counters O(1)."""
