@@ -111,12 +111,12 @@ class RowIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from engagement.api import articles, comments, docs, health, moderation, widgets
+    from engagement.api import articles, comments, docs, health, moderation, pins, reposts, rewards, shares, wallets
 
     # Replaces werkzeug's unbounded "int" before any rule is built; route strings (and metric labels) stay.
     app.url_map.converters["int"] = RowIdConverter
     app.before_request(reject_nul_in_url)
-    for module in (health, articles, comments, moderation, widgets):
+    for module in (health, articles, comments, moderation, rewards, wallets, reposts, shares, pins):
         api.register_blueprint(module.blp)
     # A plain Flask blueprint: static files, not part of the OpenAPI document.
     app.register_blueprint(docs.blp)
