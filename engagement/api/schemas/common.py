@@ -57,13 +57,6 @@ class UserRefSchema(Schema):
     name = fields.String(allow_none=True)
 
 
-class ErrorSchema(Schema):
-    code = fields.Integer()
-    status = fields.String()
-    message = fields.String()
-    errors = fields.Dict()
-
-
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     return Schema.from_dict(
         {"items": fields.List(fields.Nested(item_schema)), "next_cursor": fields.String(allow_none=True)},
