@@ -14,6 +14,7 @@ blp = Blueprint("articles", __name__, url_prefix="/api/v1", description="Article
 @blp.route("/articles/<article_id>")
 class ArticleView(TransactionalView):
     @blp.response(200, ArticleSchema)
+    @blp.access("optional", 404)
     def get(self, article_id: str):
         """Read an article with every widget's counters (and, with a token, the viewer's own state)."""
         return article_service.article_with_summary(article_id, optional_actor())
@@ -22,6 +23,7 @@ class ArticleView(TransactionalView):
     @blp.arguments(ArticleUpsertSchema)
     @blp.response(200, ArticleSchema)
     @blp.alt_response(201, schema=ArticleSchema, description="Registered for the first time.")
+    @blp.access("required", 403)
     def put(self, data, article_id: str):
         """Register or update an article (admins)."""
         summary, created = article_service.register_article(required_actor(), article_id, data)
@@ -35,6 +37,7 @@ class EngagementBatchView(TransactionalView):
     @rate_limited("RATELIMIT_READS")
     @blp.arguments(EngagementQuerySchema)
     @blp.response(200, EngagementBatchSchema)
+    @blp.access("optional")
     def post(self, data):
         """Summaries of many articles in one call; unknown ids are listed under ``missing``."""
         return article_service.summaries_for(data["article_ids"], optional_actor())

@@ -15,6 +15,7 @@ class RepostView(TransactionalView):
     @blp.arguments(RepostUpsertSchema)
     @blp.response(200, RepostSchema)
     @blp.alt_response(201, schema=RepostSchema, description="Reposted for the first time.")
+    @blp.access("required", 403, 404)
     def put(self, data, article_id: str):
         """Repost an article, or change your quote; one repost per user per article."""
         repost, created = repost_service.repost_article(required_actor(), article_id, data["quote"])
@@ -22,6 +23,7 @@ class RepostView(TransactionalView):
 
     @rate_limited("RATELIMIT_REPOSTS")
     @blp.response(204)
+    @blp.access("required", 403, 404)
     def delete(self, article_id: str):
         """Undo your repost; idempotent."""
         repost_service.undo_repost(required_actor(), article_id)
@@ -31,6 +33,7 @@ class RepostView(TransactionalView):
 class ArticleRepostsView(TransactionalView):
     @blp.arguments(PageQueryArgsSchema, location="query")
     @blp.response(200, RepostPageSchema)
+    @blp.access("optional", 404)
     def get(self, args, article_id: str):
         """Who reposted an article, newest first."""
         return repost_service.list_reposts(optional_actor(), args["limit"], args["cursor"], article_id=article_id)
@@ -40,6 +43,7 @@ class ArticleRepostsView(TransactionalView):
 class UserRepostsView(TransactionalView):
     @blp.arguments(PageQueryArgsSchema, location="query")
     @blp.response(200, RepostPageSchema)
+    @blp.access("optional")
     def get(self, args, user_id: str):
         """A user's feed of what they reposted, newest first."""
         return repost_service.list_reposts(optional_actor(), args["limit"], args["cursor"], user_id=user_id)

@@ -13,6 +13,7 @@ blp = Blueprint("rewards", __name__, url_prefix="/api/v1", description="Rewards 
 class RewardsView(TransactionalView):
     @blp.arguments(PageQueryArgsSchema, location="query")
     @blp.response(200, RewardPageSchema)
+    @blp.access("optional", 404)
     def get(self, args, article_id: str):
         """Recent rewards of an article and its top supporters."""
         return reward_service.list_rewards(article_id, optional_actor(), args["limit"], args["cursor"])
@@ -21,6 +22,7 @@ class RewardsView(TransactionalView):
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.arguments(RewardCreateSchema)
     @blp.response(201, RewardSchema)
+    @blp.access("required", 400, 403, 404, 409, 428)
     def post(self, headers, data, article_id: str):
         """Tip the article's author from your wallet; needs an Idempotency-Key."""
         return reward_service.reward_article(

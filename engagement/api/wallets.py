@@ -15,6 +15,7 @@ class CreditsView(TransactionalView):
     @blp.arguments(IdempotencyHeaderSchema, location="headers")
     @blp.arguments(CreditCreateSchema)
     @blp.response(201, LedgerEntrySchema)
+    @blp.access("required", 400, 403, 404, 428)
     def post(self, headers, data, user_id: str):
         """Credit a user's wallet (admins and service tokens); needs an Idempotency-Key."""
         return reward_service.credit_user(
@@ -26,6 +27,7 @@ class CreditsView(TransactionalView):
 class WalletView(TransactionalView):
     @blp.arguments(PageQueryArgsSchema, location="query")
     @blp.response(200, WalletSchema)
+    @blp.access("required")
     def get(self, args):
         """Your balances and ledger entries, newest first."""
         return reward_service.wallet_for(required_actor(), args["limit"], args["cursor"])
