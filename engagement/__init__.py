@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config -> extensions -> moderation -> blueprints -> error handlers."""
+    """Build the app: config -> extensions (the api brings the error handlers) -> moderation -> blueprints."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     # werkzeug would answer "//" in a path (an id that is "/..." once decoded) with an HTML redirect page;
     # an API answers it as a path that names nothing: a JSON 404.
@@ -49,10 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         set_gauge_source(app, QUEUE_WORKERS, queue.live_workers)
 
     from engagement.api import register_blueprints
-    from engagement.errors import register_error_handlers
 
     register_blueprints(app)
-    register_error_handlers(app)
 
     from engagement.cors import init_cors
 

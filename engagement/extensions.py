@@ -3,12 +3,12 @@
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from engagement.addresses import client_address
+from engagement.errors import Api
 
 # A naming convention keeps constraint names stable across SQLite and PostgreSQL migrations.
 NAMING_CONVENTION = {
