@@ -15,6 +15,7 @@ blp = Blueprint(
 class TermsView(TransactionalView):
     @blp.arguments(TermQueryArgsSchema, location="query")
     @blp.response(200, TermPageSchema)
+    @blp.access("required", 403)
     def get(self, args):
         """List banned and suspect terms (moderators and admins), filtered by list and language."""
         return wordlist_service.list_terms(
@@ -24,6 +25,7 @@ class TermsView(TransactionalView):
     @rate_limited("RATELIMIT_ADMIN")
     @blp.arguments(TermCreateSchema)
     @blp.response(201, TermSchema)
+    @blp.access("required", 403, 409)
     def post(self, data):
         """Add a term to a list (admins); matched on evasion-normalized text, audited."""
         return wordlist_service.add_term(required_actor(), data["list"], data["term"], data["language"])
@@ -33,6 +35,7 @@ class TermsView(TransactionalView):
 class TermView(TransactionalView):
     @rate_limited("RATELIMIT_ADMIN")
     @blp.response(204)
+    @blp.access("required", 403, 404)
     def delete(self, term_id: int):
         """Remove a term (admins); audited."""
         wordlist_service.remove_term(required_actor(), term_id)
