@@ -38,6 +38,17 @@ class ModerationReason(enum.StrEnum):
     MODERATOR_REJECT = "moderator_reject"
     # The audit reason when a rescore publishes a held text.
     RESCORE = "rescore"
+    # The pipeline's other phases (engagement.moderation.phases), each naming what it saw.
+    STAFF = "staff"
+    NEW_COMMENTER = "new_commenter"
+    RECENT_REJECTIONS = "recent_rejections"
+    REPEAT_POST = "repeat_post"
+    FLOOD = "flood"
+    BANNED_TERM = "banned_term"
+    SUSPECT_TERM = "suspect_term"
+    LINKS = "links"
+    SPAM = "spam"
+    THREAT = "threat"
 
     @classmethod
     def by_moderator(cls, action: str) -> ModerationReason:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, ModelScores, PhaseDecision, ScreeningInput
+from engagement.vocabulary import ModerationReason
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class StaffPhase:
     name: str = "staff"
 
     def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
-        return PhaseDecision(PUBLISH, self.name, ("staff",)) if item.author.is_staff else None
+        return PhaseDecision(PUBLISH, self.name, ModerationReason.STAFF, ("staff",)) if item.author.is_staff else None
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,11 @@ class NewCommenterPhase:
         if author.is_staff or author.approved_count >= self.approved_needed:
             return None
         return PhaseDecision(
-            HOLD, self.name, ("new_commenter",), {"approved": author.approved_count, "needed": self.approved_needed}
+            HOLD,
+            self.name,
+            ModerationReason.NEW_COMMENTER,
+            ("new_commenter",),
+            {"approved": author.approved_count, "needed": self.approved_needed},
         )
 
 
@@ -48,7 +53,9 @@ class RecentHistoryPhase:
         rejected = item.author.recent_rejections
         if item.author.is_staff or rejected < self.max_rejections:
             return None
-        return PhaseDecision(HOLD, self.name, ("recent_rejections",), {"rejected": rejected})
+        return PhaseDecision(
+            HOLD, self.name, ModerationReason.RECENT_REJECTIONS, ("recent_rejections",), {"rejected": rejected}
+        )
 
 
 @dataclass(frozen=True)
@@ -64,9 +71,13 @@ class RepeatPhase:
         if author.is_staff:
             return None
         if author.repeats_by_author >= self.max_by_author:
-            return PhaseDecision(HOLD, self.name, ("spam", "repeat"), {"earlier_by_author": author.repeats_by_author})
+            return PhaseDecision(
+                HOLD, self.name, ModerationReason.REPEAT_POST, ("spam",), {"earlier_by_author": author.repeats_by_author}
+            )
         if author.repeats_by_others >= self.max_by_others:
-            return PhaseDecision(HOLD, self.name, ("spam", "flood"), {"other_authors": author.repeats_by_others})
+            return PhaseDecision(
+                HOLD, self.name, ModerationReason.FLOOD, ("spam",), {"other_authors": author.repeats_by_others}
+            )
         return None
 
 
@@ -121,19 +132,20 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
 
 @dataclass(frozen=True)
 class WordListPhase:
-    """Banned terms reject, suspect terms hold; both managed by admins through the API."""
+    """Banned terms reject, suspect terms hold; both managed by admins through the API and handed in with
+    each text (``ScreeningInput.word_lists``), so a change applies to the next text."""
 
-    banned: TermMatcher
-    suspect: TermMatcher
     name: str = "word_lists"
 
     def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
-        banned = self.banned.find(item.normalized, item.language)
+        if item.word_lists is None:
+            return None
+        banned = item.word_lists.banned.find(item.normalized, item.language)
         if banned:
-            return PhaseDecision(REJECT, self.name, ("banned_term",), {"matched": banned})
-        suspect = self.suspect.find(item.normalized, item.language)
+            return PhaseDecision(REJECT, self.name, ModerationReason.BANNED_TERM, ("banned_term",), {"matched": banned})
+        suspect = item.word_lists.suspect.find(item.normalized, item.language)
         if suspect:
-            return PhaseDecision(HOLD, self.name, ("suspect_term",), {"matched": suspect})
+            return PhaseDecision(HOLD, self.name, ModerationReason.SUSPECT_TERM, ("suspect_term",), {"matched": suspect})
         return None
 
 
@@ -162,7 +174,7 @@ class LinksPhase:
             return None
         kinds = tuple(sorted({finding.kind for finding in findings}))
         matched = list(dict.fromkeys(finding.text for finding in findings))
-        return PhaseDecision(HOLD, self.name, kinds, {"matched": matched})
+        return PhaseDecision(HOLD, self.name, ModerationReason.LINKS, kinds, {"matched": matched})
 
 
 @dataclass(frozen=True)
@@ -177,7 +189,8 @@ class SpamModelPhase:
         score = scores.get().get(self.label)
         if score is None or score < self.threshold:
             return None
-        return PhaseDecision(HOLD, self.name, (self.label,), {"score": round(score, 4), "threshold": self.threshold})
+        details = {"score": round(score, 4), "threshold": self.threshold}
+        return PhaseDecision(HOLD, self.name, ModerationReason.SPAM, (self.label,), details)
 
 
 @dataclass(frozen=True)
@@ -189,7 +202,7 @@ class ThreatPhase:
 
     def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
         matched = list(self.detect(item.normalized))
-        return PhaseDecision(HOLD, self.name, ("threat",), {"matched": matched}) if matched else None
+        return PhaseDecision(HOLD, self.name, ModerationReason.THREAT, ("threat",), {"matched": matched}) if matched else None
 
 
 @dataclass(frozen=True)
@@ -205,9 +218,10 @@ class ToxicityPhase:
         values = scores.get()
         over = tuple(sorted(label for label, limit in self.hold_thresholds.items() if values.get(label, 0.0) >= limit))
         if self.reject_threshold is not None and values.get(self.reject_label, 0.0) >= self.reject_threshold:
-            return PhaseDecision(REJECT, self.name, tuple(sorted({*over, self.reject_label})), _top(values, over))
+            labels = tuple(sorted({*over, self.reject_label}))
+            return PhaseDecision(REJECT, self.name, ModerationReason.MODEL_REJECT, labels, _top(values, labels))
         if over:
-            return PhaseDecision(HOLD, self.name, over, _top(values, over))
+            return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, over, _top(values, over))
         return None
 
 

@@ -17,11 +17,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from engagement.vocabulary import ModerationReason, ModerationStatus
+
+if TYPE_CHECKING:  # only a type: the matchers are built by the services from the database
+    from engagement.moderation.phases import TermMatcher
 
 logger = logging.getLogger(__name__)
 
-PUBLISH, HOLD, REJECT = "published", "pending_review", "rejected"
+PUBLISH, HOLD, REJECT = ModerationStatus.PUBLISHED, ModerationStatus.PENDING_REVIEW, ModerationStatus.REJECTED
 
 # Roles whose texts no link, contact or history rule holds: the site's own staff.
 STAFF_ROLES = frozenset({"moderator", "admin"})
@@ -48,6 +53,14 @@ class AuthorHistory:
 
 
 @dataclass(frozen=True)
+class WordLists:
+    """The admins' banned and suspect terms, compiled; the services rebuild them when a list changes."""
+
+    banned: TermMatcher
+    suspect: TermMatcher
+
+
+@dataclass(frozen=True)
 class ScreeningInput:
     """One text to screen and its context."""
 
@@ -57,12 +70,14 @@ class ScreeningInput:
     author: AuthorHistory = field(default_factory=AuthorHistory)
     article_id: str | None = None
     language: str | None = None
+    word_lists: WordLists | None = None
 
 
 @dataclass(frozen=True)
 class PhaseDecision:
-    status: str
+    status: ModerationStatus
     phase: str
+    reason: ModerationReason
     labels: tuple[str, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
 
@@ -128,7 +143,7 @@ class Pipeline:
             if decision is not None:
                 break
         if decision is None:
-            decision = PhaseDecision(PUBLISH, "default")
+            decision = PhaseDecision(PUBLISH, "default", ModerationReason.MODEL_CLEAN)
         if score_always and decision.status != REJECT and not scores.computed:
             try:
                 scores.get()

@@ -19,11 +19,22 @@ from engagement.moderation.phases import (
     ToxicityPhase,
     WordListPhase,
 )
-from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, AuthorHistory, ModelScores, Pipeline, ScreeningInput
+from engagement.moderation.pipeline import (
+    HOLD,
+    PUBLISH,
+    REJECT,
+    AuthorHistory,
+    ModelScores,
+    Pipeline,
+    ScreeningInput,
+    WordLists,
+)
 
 
-def item(text: str, **author) -> ScreeningInput:
-    return ScreeningInput(text=text, normalized=normalize_for_scoring(text), author=AuthorHistory(**author))
+def item(text: str, word_lists: WordLists | None = None, **author) -> ScreeningInput:
+    return ScreeningInput(
+        text=text, normalized=normalize_for_scoring(text), author=AuthorHistory(**author), word_lists=word_lists
+    )
 
 
 def given_scores(**values: float) -> ModelScores:
@@ -63,12 +74,14 @@ class TestTermMatcher:
 
 class TestPhases:
     def test_banned_rejects_before_suspect_holds(self):
-        phase = WordListPhase(banned=matcher("scamword"), suspect=matcher("moron"))
-        decision = phase.evaluate(item("what a moron, scamword"), given_scores())
-        assert (decision.status, decision.labels, decision.details["matched"]) == (REJECT, ("banned_term",), ["scamword"])
-        decision = phase.evaluate(item("what a moron"), given_scores())
-        assert (decision.status, decision.details["matched"]) == (HOLD, ["moron"])
-        assert phase.evaluate(item("what a morning"), given_scores()) is None
+        lists = WordLists(banned=matcher("scamword"), suspect=matcher("moron"))
+        phase = WordListPhase()
+        decision = phase.evaluate(item("what a moron, scamword", lists), given_scores())
+        assert (decision.status, decision.reason, decision.details["matched"]) == (REJECT, "banned_term", ["scamword"])
+        decision = phase.evaluate(item("what a moron", lists), given_scores())
+        assert (decision.status, decision.reason, decision.details["matched"]) == (HOLD, "suspect_term", ["moron"])
+        assert phase.evaluate(item("what a morning", lists), given_scores()) is None
+        assert phase.evaluate(item("what a moron"), given_scores()) is None  # no lists handed in
 
     def test_links_hold_unless_trusted(self):
         phase = LinksPhase(detect=lambda text: [Finding("messenger", "t.me/pump")] if "t.me" in text else [], trusted_after=5)
@@ -89,8 +102,8 @@ class TestPhases:
 
     def test_repeats_and_floods_are_spam(self):
         phase = RepeatPhase(max_by_author=1, max_by_others=3)
-        assert phase.evaluate(item("buy now", repeats_by_author=1), given_scores()).labels == ("spam", "repeat")
-        assert phase.evaluate(item("buy now", repeats_by_others=3), given_scores()).labels == ("spam", "flood")
+        assert phase.evaluate(item("buy now", repeats_by_author=1), given_scores()).reason == "repeat_post"
+        assert phase.evaluate(item("buy now", repeats_by_others=3), given_scores()).reason == "flood"
         assert phase.evaluate(item("buy now", repeats_by_others=2), given_scores()) is None
 
     def test_spam_model_threshold(self):
@@ -126,8 +139,9 @@ class TestPipeline:
 
     def test_a_rejection_skips_the_models(self):
         calls = []
-        pipeline = Pipeline([WordListPhase(banned=matcher("banned"), suspect=matcher())])
-        result = pipeline.run(item("banned"), ModelScores(lambda: calls.append(1) or {}))
+        pipeline = Pipeline([WordListPhase()])
+        lists = WordLists(banned=matcher("banned"), suspect=matcher())
+        result = pipeline.run(item("banned", lists), ModelScores(lambda: calls.append(1) or {}))
         assert result.decision.status == REJECT and result.scores is None and calls == []
 
     def test_everything_passes_publishes(self):
