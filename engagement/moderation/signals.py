@@ -104,6 +104,8 @@ _BARE_URL = re.compile(
 )
 _SPACED_URL = re.compile(rf"(?<![\w@.\-/])(?:{_LABEL}{_DOT_SPACED})+{_TLD}{_PATH_REQUIRED}", re.IGNORECASE)
 _DEOBFUSCATE = re.compile(r"\s*(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\bdot\b|\.)\s*", re.IGNORECASE)
+_SPACED_HINT = re.compile(r"(?:\s\.|\.\s|dot[\]\)\s])\s*[a-z]{2,12}\s*/", re.IGNORECASE)
+_GLUED_DOT = re.compile(r"[a-z0-9](?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\))[a-z]", re.IGNORECASE)
 _HOST = re.compile(r"^(?:[a-z][a-z0-9+.\-]*://)?(?:[^@/]*@)?([^/:?#]+)", re.IGNORECASE)
 
 # --- messengers --------------------------------------------------------------------------------------
@@ -140,12 +142,15 @@ _MESSENGER_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("line", re.compile(rf"(?<![\w.\-])(?:https?://)?line{_SEP}me\s*/\s*[^\s]+", re.IGNORECASE)),
 )
 
+_INVITE_HINT = re.compile(r"(?:me|gg|com|group|dog|link|invite)\s*/|tg://", re.IGNORECASE)
+
 # "WeChat: abc_123", "微信：abc123", "vx: abc123" (vx/wx only with a colon: they are short).
 _WECHAT = re.compile(
     r"(?:(?:wechat|we\s?chat|weixin|微信|v信|薇信|威信)\s*(?:id|号|账号)?\s*[:：]?\s*|\b(?:vx|wx)\s*[:：]\s*)"
     r"(?P<id>[A-Za-z][-_A-Za-z0-9]{5,19})\b",
     re.IGNORECASE,
 )
+_WECHAT_KEYS = ("wechat", "we chat", "weixin", "微信", "v信", "薇信", "威信", "vx", "wx")
 _DISCORD_NAME = re.compile(
     r"\bdiscord\s*(?:id|username|user|name|tag)?\s*(?:[:：]|\bis\b)\s*@?(?P<id>[\w.]{2,32}(?:#\d{4})?)"
     r"|\b(?:add|dm|message|msg)\s+me\s+on\s+discord\s*[:：]?\s*@?(?P<id2>[\w.]{2,32}(?:#\d{4})?)",
@@ -181,6 +186,7 @@ _AFTER_UNIT = re.compile(
     re.IGNORECASE,
 )
 _BEFORE_UNIT = re.compile(r"(?:[$€£¥₿]|usd|usdt|eur|btc|eth|price|at|to|from|between)\s?$", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 _DATE = re.compile(r"^(?:\d{4}[\-./]\d{1,2}[\-./]\d{1,2}|\d{1,2}[\-./]\d{1,2}[\-./]\d{4})$")
 
 # --- wallets -----------------------------------------------------------------------------------------
@@ -196,8 +202,8 @@ _CRYPTO_WORD = re.compile(
     re.IGNORECASE,
 )
 _CRYPTO_WINDOW = 60
-_RUN_PREFILTER = re.compile(rf"[{_B58}0x]{{25,}}")
 _XRP_ALPHABET = base58.XRP_ALPHABET
+_LONG_RUN = re.compile(r"[0-9A-Za-z]{25,}")
 # Base58Check version byte -> kind. 0x00/0x05: BTC P2PKH/P2SH; 0x30/0x32: LTC L/M; 0x1e/0x16: DOGE D/9-A;
 # 0x41: TRON T.
 _BASE58_VERSIONS: dict[int, str] = {0x00: "btc", 0x05: "btc", 0x30: "ltc", 0x32: "ltc", 0x1E: "doge", 0x16: "doge", 0x41: "tron"}
@@ -223,8 +229,20 @@ def find_signals(text: str, allowed_domains: Iterable[str] = ()) -> list[Finding
 def find_links(text: str, allowed_domains: Iterable[str] = ()) -> list[Finding]:
     allowed = tuple(allowed_domains)
     found: list[Finding] = []
-    for pattern in (_SCHEME_URL, _WWW_URL, _BARE_URL, _SPACED_URL):
-        for match in pattern.finditer(text):
+    # Cheap substring tests first: most comments have no "//", no "www", no dot glued to a letter, no "/".
+    # The full patterns then run only in windows around those hints: scanning 400 characters with an
+    # unanchored domain pattern costs ten times more.
+    lower = text.lower()
+    searches: list[tuple[re.Pattern[str], int, int]] = []
+    if "//" in text:
+        searches.append((_SCHEME_URL, 0, len(text)))
+    if "www" in lower:
+        searches.append((_WWW_URL, 0, len(text)))
+    searches += [(_BARE_URL, start, end) for start, end in _windows(_GLUED_DOT, text, 64, 0)]
+    if "/" in text:
+        searches += [(_SPACED_URL, start, end) for start, end in _windows(_SPACED_HINT, text, 64, 0)]
+    for pattern, start, end in searches:
+        for match in _matches(pattern, text, start, end):
             matched = match.group().rstrip(".,;:!?)]}'\"")
             span = (match.start(), match.start() + len(matched))
             if any(_overlaps(span, other.span) for other in found):
@@ -240,13 +258,19 @@ def find_links(text: str, allowed_domains: Iterable[str] = ()) -> list[Finding]:
 
 def find_contacts(text: str) -> list[Finding]:
     found: list[Finding] = []
-    for kind, pattern in _MESSENGER_LINKS:
-        found += [Finding(kind, m.group(), m.span()) for m in pattern.finditer(text)]
-    for kind, pattern in (("wechat", _WECHAT), ("discord", _DISCORD_NAME), ("line", _LINE_ID)):
+    lower = text.lower()
+    if "/" in text:  # every invitation link has a path after its host
+        for start, end in _windows(_INVITE_HINT, text, 40, 0):
+            for kind, pattern in _MESSENGER_LINKS:
+                found += [Finding(kind, m.group(), m.span()) for m in _matches(pattern, text, start, end)]
+    for kind, pattern, keys in (("wechat", _WECHAT, _WECHAT_KEYS), ("discord", _DISCORD_NAME, ("discord",)), ("line", _LINE_ID, ("line",))):
+        if not any(key in lower for key in keys):
+            continue
         for match in pattern.finditer(text):
             if not _is_word_like_id(match):
                 found.append(Finding(kind, match.group(), match.span()))
-    found += [Finding("email", m.group(), m.span()) for m in _EMAIL.finditer(text)]
+    if "@" in text or "[at]" in lower or "(at)" in lower:
+        found += [Finding("email", m.group(), m.span()) for m in _EMAIL.finditer(text)]
     if "@" in text:
         for match in _HANDLE.finditer(text):
             window = text[max(0, match.start() - _HANDLE_WINDOW) : match.end() + _HANDLE_WINDOW]
@@ -257,6 +281,8 @@ def find_contacts(text: str) -> list[Finding]:
 
 def find_phones(text: str) -> list[Finding]:
     found: list[Finding] = []
+    if len(_DIGIT.findall(text)) < 8:
+        return found
     for match in _PHONE.finditer(text):
         raw = match.group()
         stripped = raw.rstrip(" .-(")
@@ -266,7 +292,7 @@ def find_phones(text: str) -> list[Finding]:
         if not 8 <= digits <= 15 or candidate.count("(") != candidate.count(")"):
             continue
         end = start + len(candidate)
-        if _DATE.match(candidate) or _AFTER_UNIT.match(text, end) or _BEFORE_UNIT.search(text[max(0, start - 8) : start]):
+        if _DATE.match(candidate) or _only_years(candidate) or _AFTER_UNIT.match(text, end) or _BEFORE_UNIT.search(text[max(0, start - 8) : start]):
             continue
         has_plus = candidate.startswith(("+", "00"))
         groups = [group for group in re.split(r"[\s.\-()]+", candidate.lstrip("+")) if group]
@@ -285,15 +311,21 @@ def find_phones(text: str) -> list[Finding]:
 
 def find_wallets(text: str) -> list[Finding]:
     found: list[Finding] = []
-    for match in _ETH.finditer(text):
-        found.append(Finding("eth", match.group(), match.span()))
-    for match in _BECH32.finditer(text):
-        kind = _bech32_kind(match.group())
-        if kind:
-            found.append(Finding(kind, match.group(), match.span()))
-    if not _RUN_PREFILTER.search(text):
-        return found
-    for match in _BASE58_RUN.finditer(text):
+    runs = [(m.start(), m.end()) for m in _LONG_RUN.finditer(text)]
+    if not runs:
+        return found  # every address is a run of 25+ letters and digits
+    lower = text.lower()
+    for start, end in runs:
+        if "0x" in text[start:end]:
+            found += [Finding("eth", m.group(), m.span()) for m in _matches(_ETH, text, start, end)]
+        if "bc1" in lower[start:end] or "tb1" in lower[start:end] or "ltc1" in lower[start:end]:
+            for match in _matches(_BECH32, text, start, end):
+                kind = _bech32_kind(match.group())
+                if kind:
+                    found.append(Finding(kind, match.group(), match.span()))
+    windows = [(max(0, start - 1), end) for start, end in runs]
+    base58_runs = [m for start, end in windows for m in _matches(_BASE58_RUN, text, start, end)]
+    for match in base58_runs:
         if _inside(match.span(), found):
             continue
         candidate = match.group()
@@ -303,10 +335,43 @@ def find_wallets(text: str) -> list[Finding]:
             kind = "solana" if _CRYPTO_WORD.search(window) else None
         if kind:
             found.append(Finding(kind, candidate, match.span()))
-    for match in _XRP_RUN.finditer(text):
+    for match in (m for start, end in windows for m in _matches(_XRP_RUN, text, start, end)):
         if not _inside(match.span(), found) and _xrp_valid(match.group()):
             found.append(Finding("xrp", match.group(), match.span()))
     return found
+
+
+def _windows(hint: re.Pattern[str], text: str, before: int, after: int) -> list[tuple[int, int]]:
+    """Merged ranges of ``text`` around each match of ``hint``."""
+    ranges: list[tuple[int, int]] = []
+    for match in hint.finditer(text):
+        start, end = max(0, match.start() - before), min(len(text), match.end() + after)
+        if ranges and start <= ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
+        else:
+            ranges.append((start, end))
+    return ranges
+
+
+def _matches(pattern: re.Pattern[str], text: str, start: int, end: int) -> list[re.Match[str]]:
+    """Matches of ``pattern`` that start in [start, end); a match may run past ``end`` (spans stay absolute)."""
+    if start == 0 and end == len(text):
+        return list(pattern.finditer(text))
+    found = []
+    position = start
+    while position < end:
+        match = pattern.search(text, position)
+        if match is None or match.start() >= end:
+            break
+        found.append(match)
+        position = max(match.end(), position + 1)
+    return found
+
+
+def _only_years(candidate: str) -> bool:
+    """"1966  2026", "2021-2024": years side by side, not a number to call."""
+    groups = re.split(r"[\s.\-()]+", candidate.strip("+"))
+    return all(len(group) == 4 and 1900 <= int(group) <= 2099 for group in groups if group)
 
 
 def url_host(url: str) -> str:

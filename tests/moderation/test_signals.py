@@ -76,6 +76,7 @@ CLEAN = [
     "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",  # solana-shaped but no crypto context
     "Binance and Coinbase are both on my list, Kraken too",
     "Year 2024 was wild: 2021, 2022, 2023 all different",
+    "1966  2026 colour schemes, and the 2021-2024 cycle",
     "Call it what you want, 100 million holders by 2025",
 ]
 
