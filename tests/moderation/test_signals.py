@@ -83,7 +83,7 @@ CLEAN = [
 
 @pytest.mark.parametrize(("text", "kind", "matched"), FOUND)
 def test_each_detector_finds_its_kind_with_exact_text_and_span(text, kind, matched):
-    findings = find_signals(text)
+    findings = [f for f in find_signals(text) if f.kind != "invite"]  # "DM me on Telegram" is also an invite
     assert [(f.kind, f.text) for f in findings] == [(kind, matched)]
     (finding,) = findings
     assert text[finding.span[0] : finding.span[1]] == matched
@@ -93,6 +93,38 @@ def test_each_detector_finds_its_kind_with_exact_text_and_span(text, kind, match
 @pytest.mark.parametrize("text", CLEAN)
 def test_crypto_talk_prices_tickers_dates_and_replies_are_not_findings(text):
     assert find_signals(text) == []
+
+
+INVITES = [
+    "Investing with expert Anna changed my life, reach out to her on WhatsApp",
+    "My mentor's strategy turned $500 into $15,000, message me to learn",
+    "Full details in our Telegram group",
+    "link in bio",
+    "Check my profile for the secret method",
+    "Licensed recovery firm, DM for a free consultation",
+    "join our discord for the next call",
+]
+NOT_INVITES = [
+    "The message is clear: the Fed will not cut",
+    "Contact the exchange's support, not strangers",
+    "I texted my brother about the halving",
+    "Read the bio of Satoshi in the article",
+    "Telegram is a messaging app",
+]
+
+
+@pytest.mark.parametrize("text", INVITES)
+def test_invitations_to_talk_elsewhere_are_an_invite_signal(text):
+    assert [f.category for f in find_signals(text)] == ["invite"]
+
+
+@pytest.mark.parametrize("text", NOT_INVITES)
+def test_talk_about_messages_and_messengers_is_not_an_invite(text):
+    assert find_signals(text) == []
+
+
+def test_a_dotted_host_with_a_path_is_a_link_whatever_its_tld():
+    assert [f.text for f in find_signals("fill forms.gle/airdrop2024 now")] == ["forms.gle/airdrop2024"]
 
 
 def test_allowlist_covers_the_domain_and_its_subdomains_only():
