@@ -63,7 +63,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"|\b(?:i|we)\s*(?:will|'ll|ll|am going to|'m going to|m going to|gonna|shall)\s+(?:find|come for|come after|track down|hunt down|get)\s+(?:you|u|your (?:family|kids|address))\b"
             rf"|\b(?:i|we)\s*(?:will|'ll|ll|am going to|'m going to|m going to|gonna|shall)\s+make\s+(?:you|u)\s+(?:pay|suffer|regret|bleed|beg)\b"
             rf"|\b(?:you|u)\s*(?:will|'ll|ll|are going to|'re going to|re going to|gonna)\s+(?:pay|regret|suffer)\s+(?:for\s+(?:this|that|what)|dearly|this|that|what (?:you|u) (?:said|did|wrote))\b"
-            rf"|\b(?:you|u)(?:'re| are|re| r)\s+(?:so\s+)?(?:dead|a dead man|a dead woman|next)\b(?!\s+(?:wrong|right|on|serious))"
+            rf"|(?<!when )(?<!until )(?<!till )(?<!once )(?<!if )\b(?:you|u)(?:'re| are|re| r)\s+(?:so\s+)?(?:dead|a dead man|a dead woman|next)\b(?!\s+(?:wrong|right|on|serious))"
             rf"|\bcount your days\b|\byour days are numbered\b",
         ),
     ),

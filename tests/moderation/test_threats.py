@@ -59,6 +59,7 @@ CLEAN = [
     "I'll find the source and post it here",
     "I will post the chart later",
     "watch the back test results before buying",
+    "You can always sleep when you are dead!",
 ]
 
 
