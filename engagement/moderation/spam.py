@@ -1,6 +1,6 @@
 """The spam and scam score of a comment: a small linear model over word and character n-grams.
 
-Trained offline by ``engagement.moderation.spam_training`` (see there for data and label mapping). The
+Trained offline by ``engagement.moderation.training.spam`` (see there for data and label mapping). The
 artifact under ``weights/`` is plain arrays (``spam-model.npz``: terms, idf and coefficients; loaded with
 ``allow_pickle=False``) and a JSON card (threshold, validation figures, version). This module re-implements
 scikit-learn's TfidfVectorizer (word 1-2 grams and ``char_wb`` n-grams, sublinear tf, l2 norm per block)

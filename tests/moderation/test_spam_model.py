@@ -1,17 +1,15 @@
-"""The spam and scam model: the shipped artifact through its real loading path, and the trainer on a tiny
-data folder in the shared data's formats, whose artifact must score exactly what scikit-learn scores."""
+"""The spam and scam model: the shipped artifact through its real loading path (the trainer's tests are in
+tests/moderation/training/test_spam.py)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from engagement.moderation import spam, spam_training
+from engagement.moderation import spam
 from engagement.moderation.spam import SpamModel, char_wb_ngrams, load_spam_model, word_ngrams
 
 CHECK_SET = Path(__file__).parent / "data" / "crypto_comments.jsonl"
@@ -73,51 +71,3 @@ def test_ngram_analyzers_match_scikit_learn():
         assert char_wb_ngrams(text, (low, high)) == char(text)
         word = TfidfVectorizer(analyzer="word", ngram_range=(low, high), lowercase=False).build_analyzer()
         assert word_ngrams(text, (low, high)) == word(text)
-
-
-def _tiny_data(folder: Path) -> Path:
-    rows = _check_set()
-    janitr = folder / "spam" / "janitr-crypto"
-    janitr.mkdir(parents=True)
-    for name, part in (("train.jsonl", rows[::2]), ("valid.jsonl", rows[1::2])):
-        with (janitr / name).open("w", encoding="utf-8") as handle:
-            for number, row in enumerate(part):
-                labels = ["scam", "topic_crypto"] if row["spam"] else ["topic_crypto"]
-                handle.write(json.dumps({"id": str(number), "text": row["text"], "labels": labels}) + "\n")
-    youtube = folder / "spam" / "youtube-spam-collection"
-    youtube.mkdir()
-    with (youtube / "Youtube01-Test.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["COMMENT_ID", "AUTHOR", "DATE", "CONTENT", "CLASS"])
-        for number in range(20):
-            spammy = number % 2
-            text = f"\ufeffcheck out my channel and subscribe {number}" if spammy else f"love this song {number}"
-            writer.writerow([number, "a", "2015", text, spammy])
-    sms = folder / "spam" / "sms-spam-collection"
-    sms.mkdir()
-    with (sms / "SMSSpamCollection.tsv").open("w", encoding="utf-8") as handle:
-        handle.write("Label\tSMS\n")
-        for number in range(20):
-            handle.write(f"spam\tWINNER! claim your prize call 0900{number:04d}\n" if number % 2 else f"ham\tsee you at {number} ok\n")
-    return folder
-
-
-def test_trainer_writes_a_loadable_artifact_equal_to_scikit_learn(tmp_path):
-    data = _tiny_data(tmp_path / "data")
-    card = spam_training.train(data, tmp_path / "weights", variant=spam_training.Variant("tiny", min_df=1))
-    model = SpamModel.load(tmp_path / "weights")
-    assert model.version == card["version"] and model.threshold == card["threshold"]
-    assert card["validation"]["per_source"]["janitr"]["rows"] == 32
-
-    # The same fit again (deterministic) gives scikit-learn's own scores to compare with, on unseen texts too.
-    splits = spam_training.load_splits(data)
-    vectorizers, fitted = spam_training.fit(spam_training.Variant("tiny", min_df=1), splits.train)
-    texts = [row.text for row in splits.valid] + ["", "   ", "ｆｕｌｌ ｗｉｄｔｈ t.me/abc", "zzzz qqqq"]
-    expected = spam_training.sklearn_scores(vectorizers, fitted, texts)
-    assert np.allclose(model.score(texts), expected, atol=1e-9, rtol=0)
-    assert (tmp_path / "weights" / spam.ARTIFACT_NAME).stat().st_size < 200_000
-
-
-def test_trainer_refuses_a_folder_without_the_spam_data(tmp_path):
-    with pytest.raises(FileNotFoundError, match="spam"):
-        spam_training.train(tmp_path, tmp_path / "weights")

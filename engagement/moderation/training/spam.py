@@ -1,6 +1,6 @@
 """Offline trainer of the spam and scam model shipped as ``weights/spam-model.npz`` + ``spam-model.json``.
 
-    python -m engagement.moderation.spam_training [--data-dir DIR] [--out DIR] [--compare]
+    python -m engagement.moderation.training.spam [--data-dir DIR] [--out DIR] [--compare]
 
 Data (``$ENGAGEMENT_DATA_DIR`` or ``../shared/data``, folder ``spam/``; see its README for licences):
 - janitr-crypto ``train.jsonl`` / ``valid.jsonl``: crypto social media posts. Label mapping: positive
