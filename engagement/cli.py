@@ -109,7 +109,7 @@ def warmup_command() -> None:
     loaded = time.perf_counter() - started
     scorer = moderator.scorer
     started = time.perf_counter()
-    moderator.moderate_batch(["Thanks for the thoughtful article."])
+    moderator.moderate("Thanks for the thoughtful article.")
     click.echo(f"model:    {scorer.name}\nversion:  {scorer.version}\nlabels:   {', '.join(scorer.labels)}")
     click.echo(f"load:     {loaded:.2f} s\nfirst score: {(time.perf_counter() - started) * 1000:.1f} ms")
     click.echo(f"thresholds ({moderator.policy.source}): " + ", ".join(f"{k}={v}" for k, v in sorted(moderator.policy.hold_thresholds.items())))

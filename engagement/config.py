@@ -118,6 +118,22 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "MODERATION_MAX_BATCH": ("32", int),
     "MODERATION_DEADLINE": ("300", int),
     "MODERATION_THREAT_PHRASES": ("true", parse_bool),
+    # The pipeline: the phases that run, in order (engagement/moderation/phases.py), and each phase's knobs.
+    "MODERATION_PHASES": ("word_lists,recent_history,repeats,links,spam_model,threats,toxicity", parse_list),
+    "MODERATION_NEW_COMMENTER_APPROVALS": ("3", int),
+    # Approved comments (or published for MODERATION_TRUSTED_AGE_HOURS) after which links no longer hold text.
+    "MODERATION_TRUSTED_AFTER": ("3", int),
+    "MODERATION_TRUSTED_AGE_HOURS": ("24", int),
+    "MODERATION_LINK_ALLOWLIST": ("", parse_list),
+    "MODERATION_HISTORY_WINDOW_HOURS": ("168", int),
+    "MODERATION_HISTORY_MAX_REJECTIONS": ("3", int),
+    "MODERATION_REPEAT_WINDOW_MINUTES": ("60", int),
+    "MODERATION_REPEAT_MAX": ("1", int),
+    "MODERATION_FLOOD_AUTHORS": ("3", int),
+    # Empty: the spam model's own validated threshold.
+    "MODERATION_SPAM_THRESHOLD": ("", parse_optional_float),
+    "MODERATION_INVITE_SPAM_THRESHOLD": ("0.3", float),
+    "MODERATION_SPAM_MIN_WORDS": ("3", int),
     "HOLD_THRESHOLDS": ("", parse_thresholds),
     "REJECT_THRESHOLD": ("0.95", parse_optional_float),
     "REPORTS_TO_REVIEW": ("3", int),

@@ -1,24 +1,32 @@
-"""The moderation runtime held on ``app.extensions["engagement"]``: model, policy and readiness."""
+"""The moderation runtime held on ``app.extensions["engagement"]``: models, pipeline and readiness."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import current_app
 
 from engagement.moderation.batching import BatchingScorer
 from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.phases import build_pipeline, enabled_phases
+from engagement.moderation.pipeline import ModelScores, Pipeline, ScreeningInput
 from engagement.moderation.policy import ModerationPolicy
 from engagement.moderation.scoring import Scorer
+from engagement.moderation.spam import SpamModel, load_spam_model
 from engagement.observability import observed_moderation
 from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
+
+
+class ModelNotReady(RuntimeError):
+    """The toxicity model is not loaded (yet, or it failed to load)."""
 
 
 @dataclass(frozen=True)
@@ -30,21 +38,50 @@ class ModerationResult:
     model: str | None = None
     model_version: str | None = None
     latency_ms: float = 0.0
+    #: The pipeline phase that decided, and what it matched.
+    phase: str | None = None
+    details: dict[str, Any] | None = None
+    fingerprint: str | None = None
+    language: str | None = None
+
+
+def fingerprint(normalized: str) -> str:
+    """The same message, however it is disguised, has the same fingerprint: repeats and floods are found by it."""
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:32]
 
 
 class Moderator:
-    """Scores a text and applies the policy. Until the model is loaded, or when it fails, text is held."""
+    """Scores a text with the models and runs the pipeline. Until the model is loaded, or when it fails, the
+    phases before the models still decide (a banned term still rejects), and everything else is held."""
 
     def __init__(self, settings: dict[str, Any], load_scorer: Callable[[], Scorer]):
         self._settings = settings
         self._load_scorer = load_scorer
         self._batcher: BatchingScorer | None = None
-        self.policy = ModerationPolicy.from_settings(settings)
+        self.spam_model: SpamModel | None = None
+        self._policy = ModerationPolicy.from_settings(settings)
+        self.pipeline: Pipeline = self._build_pipeline()
         self.mode: str = settings.get("MODERATION_MODE", "inline")
         self.queue: Any = None  # a ModerationQueue in queue mode
         self.load_on_demand = False
         self.load_error: str | None = None
         self._loading = threading.Lock()
+
+    @property
+    def policy(self) -> ModerationPolicy:
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: ModerationPolicy) -> None:
+        """New thresholds (a reload, a calibration) take effect in the toxicity phase at once."""
+        self._policy = policy
+        self.pipeline = self._build_pipeline()
+
+    def _build_pipeline(self) -> Pipeline:
+        spam_threshold = self._settings.get("MODERATION_SPAM_THRESHOLD")
+        if spam_threshold is None and self.spam_model is not None:
+            spam_threshold = self.spam_model.threshold
+        return build_pipeline(self._settings, self._policy, spam_threshold)
 
     @property
     def ready(self) -> bool:
@@ -60,7 +97,7 @@ class Moderator:
     def scorer(self) -> Scorer:
         batcher = self._loaded()
         if batcher is None:
-            raise RuntimeError(self.load_error or "moderation model not loaded yet")
+            raise ModelNotReady(self.load_error or "moderation model not loaded yet")
         return batcher.scorer
 
     @property
@@ -69,15 +106,17 @@ class Moderator:
         return self._loaded()
 
     def load(self) -> None:
-        """Load the model now; raises ModelLoadError so start-up fails loudly."""
+        """Load the models now; raises ModelLoadError so start-up fails loudly."""
         with self._loading:
             if self._batcher is not None:
                 return
             try:
                 scorer = self._load_scorer()
+                spam_model = load_spam_model() if "spam_model" in enabled_phases(self._settings) else None
             except Exception as error:
                 self.load_error = str(error)
                 raise
+            self.spam_model = spam_model
             self.policy = ModerationPolicy.from_settings(self._settings, getattr(scorer, "recommended_thresholds", None))
             self._batcher = BatchingScorer(
                 scorer,
@@ -96,53 +135,124 @@ class Moderator:
         thread.start()
         return thread
 
-    @observed_moderation
-    def moderate(self, text: str) -> ModerationResult:
-        """Inline mode: one text, scored in a batch with whatever other requests of this process are waiting.
+    # -- scoring ---------------------------------------------------------------------------------------------
 
-        Never raises: a model that is not ready or fails holds the text for a moderator.
+    def _spam_scores(self, normalized_or_raw: Sequence[str]) -> list[float | None]:
+        if self.spam_model is None:
+            return [None] * len(normalized_or_raw)
+        return list(self.spam_model.score(normalized_or_raw))
+
+    def score_inline(self, text: str, normalized: str) -> ModelScores:
+        """Score one text now (inline mode), batched with whatever other requests of this process wait.
+
+        Needs no database, so a request scores before its first query. A model that is not ready or fails
+        is remembered in the returned scores: the phases that need them hold the text, the others decide.
         """
+        started = time.perf_counter()
         try:
             batcher = self._loaded()
         except Exception:
-            batcher = None  # load() logged it; the text waits for a moderator
+            batcher = None  # load() logged it
         if batcher is None:
-            return ModerationResult(ModerationStatus.PENDING_REVIEW, reason=ModerationReason.MODEL_NOT_READY)
-        normalized = normalize_for_scoring(text) or text
-        started = time.perf_counter()
+            return _failed(ModelNotReady(self.load_error or "moderation model not loaded yet"))
         try:
-            scores = batcher.score_one(normalized)
-        except Exception:
+            scores = dict(batcher.score_one(normalized))
+            spam = self._spam_scores([text])[0]
+        except Exception as error:
             logger.exception("moderation model failed; holding the text for review")
-            return ModerationResult(
-                ModerationStatus.PENDING_REVIEW,
-                reason=ModerationReason.MODEL_ERROR,
-                model=batcher.scorer.name,
-                model_version=batcher.scorer.version,
-            )
-        return self._decide(scores, normalized, latency_ms=(time.perf_counter() - started) * 1000)
+            return _failed(error)
+        if spam is not None:
+            scores["spam"] = round(spam, 6)
+        return ModelScores(lambda: scores, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def moderate_batch(self, texts: Sequence[str]) -> list[ModerationResult]:
-        """Queue workers and rescores: many texts in one model call. Raises when the model fails."""
-        normalized = [normalize_for_scoring(text) or text for text in texts]
-        return [self._decide(scores, text) for scores, text in zip(self.score_texts(normalized), normalized, strict=True)]
+    def score_batch(self, texts: Sequence[str], normalized: Sequence[str]) -> list[dict[str, float]]:
+        """Queue workers and rescores: many texts in one model call. Raises when a model fails."""
+        scores = [dict(values) for values in self.scorer.score(normalized)]
+        for values, spam in zip(scores, self._spam_scores(texts), strict=True):
+            if spam is not None:
+                values["spam"] = round(spam, 6)
+        return scores
 
     def score_texts(self, normalized: Sequence[str]) -> list[dict[str, float]]:
-        """The model's scores for texts already normalized (normalize_for_scoring), in one call."""
+        """The toxicity model's scores for texts already normalized (normalize_for_scoring), in one call."""
         return self.scorer.score(normalized)
 
-    def _decide(self, scores: dict[str, float], normalized: str, latency_ms: float = 0.0) -> ModerationResult:
-        decision = self.policy.decide(scores, normalized)
-        scorer = self.scorer
+    # -- deciding --------------------------------------------------------------------------------------------
+
+    def screen(self, item: ScreeningInput, scores: ModelScores) -> ModerationResult:
+        """Run the pipeline on one text. Never raises: a model failure holds the text for a moderator."""
+        try:
+            outcome = self.pipeline.run(item, scores)
+        except ModelNotReady:
+            return self._held_without_model(item, ModerationReason.MODEL_NOT_READY)
+        except Exception:
+            logger.exception("moderation pipeline failed; holding the text for review")
+            return self._held_without_model(item, ModerationReason.MODEL_ERROR)
+        decision = outcome.decision
+        model = self._model_identity() if outcome.scores is not None else (None, None)
         return ModerationResult(
             decision.status,
-            decision.labels,
+            list(decision.labels),
             decision.reason,
-            scores,
-            scorer.name,
-            scorer.version,
-            latency_ms,
+            outcome.scores,
+            model[0],
+            model[1],
+            scores.latency_ms,
+            decision.phase,
+            {**decision.details, "trace": list(outcome.trace)} if decision.details or outcome.trace else None,
+            fingerprint(item.normalized),
+            item.language,
         )
+
+    def _held_without_model(self, item: ScreeningInput, reason: ModerationReason) -> ModerationResult:
+        name, version = self._model_identity()
+        return ModerationResult(
+            ModerationStatus.PENDING_REVIEW,
+            reason=reason,
+            model=name,
+            model_version=version,
+            phase="model",
+            fingerprint=fingerprint(item.normalized),
+            language=item.language,
+        )
+
+    def _model_identity(self) -> tuple[str | None, str | None]:
+        if self._batcher is None:
+            return None, None
+        scorer = self._batcher.scorer
+        return scorer.name, scorer.version
+
+    @observed_moderation
+    def moderate(self, text: str) -> ModerationResult:
+        """One text from a fresh author with no word lists: the model's and the context-free phases' view."""
+        normalized = normalize_for_scoring(text) or text
+        return self.screen(ScreeningInput(text=text, normalized=normalized), self.score_inline(text, normalized))
+
+    def moderate_batch(self, items: Sequence[ScreeningInput]) -> list[ModerationResult]:
+        """Many texts in one model call, each through the pipeline. Raises when the model fails, so a queue
+        job is retried rather than holding everything as failed."""
+        scores = self.score_batch([item.text for item in items], [item.normalized for item in items])
+        return [self.screen(item, _given(values)) for item, values in zip(items, scores, strict=True)]
+
+
+def prepare_input(text: str, **context: Any) -> ScreeningInput:
+    """The text as written and as the models read it, with its context (author, word lists, language...)."""
+    return ScreeningInput(text=text, normalized=normalize_for_scoring(text) or text, **context)
+
+
+def with_context(item: ScreeningInput, **context: Any) -> ScreeningInput:
+    return replace(item, **context)
+
+
+def _given(values: dict[str, float]) -> ModelScores:
+    return ModelScores(lambda: values)
+
+
+def _failed(error: Exception) -> ModelScores:
+    def raise_it() -> dict[str, float]:
+        raise error
+
+    return ModelScores(raise_it)
 
 
 def get_moderator() -> Moderator:

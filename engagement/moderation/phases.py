@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, ModelScores, PhaseDecision, ScreeningInput
+from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, ModelScores, PhaseDecision, Pipeline, ScreeningInput
+from engagement.moderation.policy import THREAT_PHRASES, ModerationPolicy
+from engagement.moderation.signals import INVITE, Finding, find_signals
+from engagement.moderation.terms import Term, TermMatcher
+from engagement.moderation.threats import find_threats
 from engagement.vocabulary import ModerationReason
 
 
@@ -81,55 +84,6 @@ class RepeatPhase:
         return None
 
 
-# Scripts written without spaces between words: a term matches anywhere inside the text.
-_UNSPACED_SCRIPT = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
-@dataclass(frozen=True)
-class Term:
-    term: str
-    #: None: every language.
-    language: str | None = None
-
-
-class TermMatcher:
-    """Finds listed terms in normalized text: word-bounded in spaced scripts, by substring in CJK, Thai, Hangul.
-
-    Terms are normalized by the same function as the text, so a listed ``idiot`` catches ``1d10t`` and
-    ``i.d.i.o.t``. One compiled alternation per language keeps a match a single regex scan.
-    """
-
-    def __init__(self, terms: Iterable[Term], normalize: Callable[[str], str]):
-        by_language: dict[str | None, dict[str, str]] = {}
-        for entry in terms:
-            folded = normalize(entry.term)
-            if folded:
-                by_language.setdefault(entry.language, {}).setdefault(folded, entry.term)
-        # The folded form is what matches; the term as the admin wrote it is what moderators are shown.
-        self._listed = by_language
-        self._patterns = {language: _alternation(words) for language, words in by_language.items()}
-        self.size = sum(len(words) for words in by_language.values())
-
-    def find(self, normalized: str, language: str | None = None) -> list[str]:
-        """Matched terms as listed, in order of appearance, each once. Unknown language: every list applies."""
-        found: dict[str, None] = {}
-        for term_language, pattern in self._patterns.items():
-            if term_language is not None and language is not None and term_language != language:
-                continue
-            for match in pattern.finditer(normalized):
-                found[self._listed[term_language][match.group(0)]] = None
-        return list(found)
-
-
-def _alternation(words: Iterable[str]) -> re.Pattern[str]:
-    parts = []
-    # Longest first, so "paper hands" wins over "paper".
-    for word in sorted(words, key=lambda w: (-len(w), w)):
-        escaped = re.escape(word)
-        parts.append(escaped if _UNSPACED_SCRIPT.search(word) else rf"(?<![^\W_]){escaped}(?![^\W_])")
-    return re.compile("|".join(parts)) if parts else re.compile(r"(?!x)x")
-
-
 @dataclass(frozen=True)
 class WordListPhase:
     """Banned terms reject, suspect terms hold; both managed by admins through the API and handed in with
@@ -150,42 +104,53 @@ class WordListPhase:
 
 
 @dataclass(frozen=True)
-class Finding:
-    kind: str
-    text: str
-
-
-@dataclass(frozen=True)
 class LinksPhase:
-    """URLs outside the allowlist, messenger handles and invitations, phone numbers and crypto addresses are
-    held unless the author is trusted: staff, or at least ``trusted_after`` approved texts."""
+    """URLs outside the allowlist, messenger contacts, phone numbers and crypto addresses are held unless the
+    author is trusted: staff, or at least ``trusted_after`` approved texts. An invitation without an address
+    ("DM me", "link in bio") is ordinary talk too, so it holds only when the spam model also leans to spam."""
 
     detect: Callable[[str], Sequence[Finding]]
     trusted_after: int
+    invite_spam_threshold: float | None = None
     name: str = "links"
 
     def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
         author = item.author
         if author.is_staff or author.approved_count >= self.trusted_after:
             return None
-        # The raw text, folded only for width and look-alikes: normalization for the model masks URLs.
-        findings = self.detect(unicodedata.normalize("NFKC", item.text))
+        # The text as written, folded only for width: the models' normalization masks URLs.
+        findings = [f for f in self.detect(unicodedata.normalize("NFKC", item.text)) if self._holds(f, scores)]
         if not findings:
             return None
         kinds = tuple(sorted({finding.kind for finding in findings}))
         matched = list(dict.fromkeys(finding.text for finding in findings))
         return PhaseDecision(HOLD, self.name, ModerationReason.LINKS, kinds, {"matched": matched})
 
+    def _holds(self, finding: Finding, scores: ModelScores) -> bool:
+        if finding.category != INVITE:
+            return True
+        if self.invite_spam_threshold is None:
+            return False
+        return scores.get().get("spam", 0.0) >= self.invite_spam_threshold
+
 
 @dataclass(frozen=True)
 class SpamModelPhase:
-    """Holds what the spam and scam model scores at or above its validated threshold."""
+    """Holds what the spam and scam model scores at or above its validated threshold.
+
+    A text of fewer than ``min_words`` words is left to the other phases: trained partly on SMS, the model
+    reads a lone "free" or "reply" as spam, and a scam needs more words than that (or a link, which the
+    links phase sees).
+    """
 
     threshold: float
+    min_words: int = 3
     label: str = "spam"
     name: str = "spam_model"
 
     def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
+        if len(item.normalized.split()) < self.min_words:
+            return None
         score = scores.get().get(self.label)
         if score is None or score < self.threshold:
             return None
@@ -227,3 +192,54 @@ class ToxicityPhase:
 
 def _top(values: Mapping[str, float], labels: Sequence[str]) -> dict[str, Any]:
     return {"scores": {label: round(values[label], 4) for label in labels if label in values}}
+
+
+def find_threat_phrases(normalized: str) -> list[str]:
+    """The threat families of ``threats`` and the policy's explicit phrases, on the normalized text."""
+    found = [match.text for match in find_threats(normalized)]
+    found += [match.group(0) for match in THREAT_PHRASES.finditer(normalized)]
+    return list(dict.fromkeys(found))
+
+
+# Every phase by its settings name; ENGAGEMENT_MODERATION_PHASES lists the ones that run, in order.
+PHASE_NAMES = ("staff", "new_commenter", "recent_history", "repeats", "word_lists", "links", "spam_model", "threats", "toxicity")
+DEFAULT_PHASES = ("word_lists", "recent_history", "repeats", "links", "spam_model", "threats", "toxicity")
+
+
+def enabled_phases(settings: Mapping[str, Any]) -> list[str]:
+    """The phases the settings switch on, in order; raises ValueError naming an unknown one."""
+    names = list(settings.get("MODERATION_PHASES") or DEFAULT_PHASES)
+    unknown = sorted(set(names) - set(PHASE_NAMES))
+    if unknown:
+        raise ValueError(f"ENGAGEMENT_MODERATION_PHASES: unknown phase(s) {unknown}; known: {', '.join(PHASE_NAMES)}")
+    if not settings.get("MODERATION_THREAT_PHRASES", True) and "threats" in names:
+        names.remove("threats")  # the older switch for the threat rule still turns it off
+    return names
+
+
+def build_pipeline(settings: Mapping[str, Any], policy: ModerationPolicy, spam_threshold: float | None) -> Pipeline:
+    """The phases the settings switch on, in the order they list them; each configured from its settings."""
+    names = enabled_phases(settings)
+    allowlist = tuple(settings.get("MODERATION_LINK_ALLOWLIST") or ())
+    factories: dict[str, Callable[[], Any]] = {
+        "staff": StaffPhase,
+        "new_commenter": lambda: NewCommenterPhase(settings.get("MODERATION_NEW_COMMENTER_APPROVALS", 3)),
+        "recent_history": lambda: RecentHistoryPhase(settings.get("MODERATION_HISTORY_MAX_REJECTIONS", 3)),
+        "repeats": lambda: RepeatPhase(settings.get("MODERATION_REPEAT_MAX", 1), settings.get("MODERATION_FLOOD_AUTHORS", 3)),
+        "word_lists": WordListPhase,
+        "links": lambda: LinksPhase(
+            detect=lambda text: find_signals(text, allowlist),
+            trusted_after=settings.get("MODERATION_TRUSTED_AFTER", 3),
+            invite_spam_threshold=settings.get("MODERATION_INVITE_SPAM_THRESHOLD", 0.3) if "spam_model" in names else None,
+        ),
+        "threats": lambda: ThreatPhase(detect=find_threat_phrases),
+        "toxicity": lambda: ToxicityPhase(policy.hold_thresholds, policy.reject_threshold),
+    }
+    phases = []
+    for name in names:
+        if name == "spam_model":
+            if spam_threshold is not None:  # no spam model loaded (yet): the phase waits for it
+                phases.append(SpamModelPhase(spam_threshold, settings.get("MODERATION_SPAM_MIN_WORDS", 3)))
+            continue
+        phases.append(factories[name]())
+    return Pipeline(phases)

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
+from engagement.moderation.terms import TermMatcher
 from engagement.vocabulary import ModerationReason, ModerationStatus
-
-if TYPE_CHECKING:  # only a type: the matchers are built by the services from the database
-    from engagement.moderation.phases import TermMatcher
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +88,11 @@ class PhaseDecision:
 class ModelScores:
     """Scores of every model for one text, computed on first use and then kept."""
 
-    def __init__(self, compute: Callable[[], dict[str, float]]):
+    def __init__(self, compute: Callable[[], dict[str, float]], latency_ms: float = 0.0):
         self._compute = compute
         self._scores: dict[str, float] | None = None
+        #: How long scoring took, when it was measured (inline mode), for the latency metric.
+        self.latency_ms = latency_ms
 
     @property
     def computed(self) -> bool:
@@ -133,20 +133,39 @@ class Pipeline:
         return tuple(phase.name for phase in self.phases)
 
     def run(self, item: ScreeningInput, scores: ModelScores, *, score_always: bool = True) -> PipelineResult:
-        """The first phase that decides wins. ``score_always`` scores a text even when an earlier phase
-        decided (except a rejection), so moderators see the models' view of every held text."""
+        """The first phase that decides wins, except that a hold goes on through the later phases: one of them
+        may still reject (a repeated insult is rejected, not just held), and every phase that would hold adds
+        its labels, so moderators see all the reasons. ``score_always`` scores a text even when no phase
+        asked (except after a rejection), so moderators see the models' view of every held text."""
         trace: list[str] = []
         decision: PhaseDecision | None = None
+        also_held: list[str] = []
         for phase in self.phases:
             trace.append(phase.name)
-            decision = phase.evaluate(item, scores)
-            if decision is not None:
+            found = phase.evaluate(item, scores)
+            if found is None:
+                continue
+            if decision is None:
+                decision = found
+                if found.status != HOLD:
+                    break
+            elif found.status == REJECT:
+                decision = replace(found, labels=_merged(decision.labels, found.labels))
                 break
+            elif found.status == HOLD:
+                also_held.append(found.phase)
+                decision = replace(decision, labels=_merged(decision.labels, found.labels))
         if decision is None:
             decision = PhaseDecision(PUBLISH, "default", ModerationReason.MODEL_CLEAN)
+        elif also_held:
+            decision = replace(decision, details={**decision.details, "also_held_by": also_held})
         if score_always and decision.status != REJECT and not scores.computed:
             try:
                 scores.get()
             except Exception:  # the decision stands; the moderator sees the text without scores
                 logger.exception("models failed on a text already decided by %s", decision.phase)
         return PipelineResult(decision, scores.peek(), tuple(trace))
+
+
+def _merged(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({*first, *second}))

@@ -13,7 +13,7 @@ from engagement.extensions import db
 from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment
 from engagement.moderation.moderator import get_moderator
 from engagement.services.audit import record_audit
-from engagement.services.screening import store_result
+from engagement.services.screening import screening_inputs_for, store_result
 from engagement.services.statuses import set_status
 from engagement.vocabulary import ModerationReason, ModerationStatus
 
@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 # Held for these reasons, a text may be published by a rescore; held by reports or a moderator, never.
 RESCORABLE_REASONS = (
-    ModerationReason.MODEL_HOLD, ModerationReason.MODEL_ERROR, ModerationReason.MODEL_NOT_READY, ModerationReason.QUEUED
+    ModerationReason.MODEL_HOLD, ModerationReason.MODEL_ERROR, ModerationReason.MODEL_NOT_READY, ModerationReason.QUEUED,
+    ModerationReason.SPAM,
 )
 
 
@@ -105,7 +106,8 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> I
                 break
             last_id = items[-1].id
             counts = {"scored": 0, "published": 0, "still_held": 0}
-            for item, result in zip(items, moderator.moderate_batch([item.moderated_text or "" for item in items]), strict=True):
+            results = moderator.moderate_batch(screening_inputs_for(kind, items))
+            for item, result in zip(items, results, strict=True):
                 counts["scored"] += 1
                 store_result(item, result)
                 if result.status == ModerationStatus.PUBLISHED:
@@ -117,7 +119,6 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> I
                         details={"model": result.model, "model_version": result.model_version, "scores": result.scores},
                     )
                 else:
-                    # Still doubtful: keep it held, but show moderators the current model's view.
-                    item.moderation_reason = ModerationReason.MODEL_HOLD
+                    # Still doubtful: kept held, with the current pipeline's view of why.
                     counts["still_held"] += 1
             yield counts

@@ -19,7 +19,7 @@ from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.counters import bump
-from engagement.services.screening import after_screening, screen_text, store_result
+from engagement.services.screening import after_screening, decide_text, score_text, store_result
 from engagement.services.statuses import count_visibility_change, set_status
 from engagement.services.users import writer_for
 from engagement.text import validated_user_text
@@ -107,9 +107,10 @@ def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int
 
 def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int | None = None) -> Comment:
     body = clean_comment_body(raw_body)
+    # Scored before the first query: on SQLite a write request's first query takes the write lock.
+    scored = score_text(body)
     article = get_article(article_id)
-    # Scored before the first write: in SQLite the write lock is then held only for the inserts.
-    result = screen_text(body)
+    result = decide_text("comment", scored, actor, article.id)
     author = writer_for(actor)
     comment = Comment(
         article_id=article.id,
@@ -139,7 +140,7 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
     body = clean_comment_body(raw_body)
     if body == comment.body:
         return annotate_for_viewer([comment], actor)[0]
-    result = screen_text(body)
+    result = decide_text("comment", score_text(body), actor, comment.article_id, exclude_id=comment.id)
     writer_for(actor)
     db.session.add(
         CommentRevision(

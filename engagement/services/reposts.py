@@ -13,7 +13,7 @@ from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
 from engagement.services.counters import bump
-from engagement.services.screening import after_screening, screen_text, store_result
+from engagement.services.screening import after_screening, decide_text, score_text, store_result
 from engagement.services.users import writer_for
 from engagement.text import optional_user_text
 
@@ -27,8 +27,9 @@ def _visible_to(viewer: Actor | None, reposts: list[Repost]) -> list[Repost]:
 def repost_article(actor: Actor, article_id: str, quote: str | None) -> tuple[Repost, bool]:
     """Create or update the viewer's repost; returns it and whether it was created."""
     quote = optional_user_text(quote, "quote", current_app.config["COMMENT_MAX_LENGTH"])
+    scored = score_text(quote)
     article = get_article(article_id)
-    result = screen_text(quote)
+    result = decide_text("repost", scored, actor, article.id)
     user = writer_for(actor)
     mine = select(Repost).where(Repost.article_id == article.id, Repost.user_id == user.id)
     repost = db.session.scalar(mine)

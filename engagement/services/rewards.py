@@ -90,7 +90,7 @@ def reward_article(actor: Actor, article_id: str, amount: int, currency: str | N
     sender = writer_for(actor)
 
     def perform() -> Reward:
-        result = screen_text(message)
+        result = screen_text("reward", message, actor, article.id)
         _debit_wallet(sender.id, currency, amount)
         _credit_wallet(article.author_id, currency, amount)
         entry = LedgerEntry(

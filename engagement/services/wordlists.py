@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +13,8 @@ from engagement.extensions import db
 from engagement.models import AuditLogEntry, ModerationTerm, WordList
 from engagement.models.wordlists import ALL_LANGUAGES
 from engagement.moderation.normalize import normalize_for_scoring
-from engagement.moderation.phases import Term, TermMatcher
+from engagement.moderation.terms import Term, TermMatcher
+from engagement.moderation.pipeline import WordLists
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
 from engagement.services.users import require_moderator, user_for
@@ -77,13 +77,6 @@ def remove_term(actor: Actor, term_id: int) -> None:
     db.session.delete(entry)
 
 
-@dataclass(frozen=True)
-class WordListMatchers:
-    banned: TermMatcher
-    suspect: TermMatcher
-    revision: int
-
-
 class _MatcherCache:
     """Compiled matchers per process, rebuilt when the audit log shows a list changed (in any process).
 
@@ -93,32 +86,31 @@ class _MatcherCache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._matchers: dict[str, WordListMatchers] = {}
+        self._built: dict[str, tuple[int, WordLists]] = {}
 
-    def get(self, database_key: str) -> WordListMatchers:
+    def get(self, database_key: str) -> WordLists:
         revision = db.session.scalar(
             select(func.coalesce(func.max(AuditLogEntry.id), 0)).where(AuditLogEntry.action.in_(TERM_ACTIONS))
         )
-        cached = self._matchers.get(database_key)
-        if cached is not None and cached.revision == revision:
-            return cached
+        cached = self._built.get(database_key)
+        if cached is not None and cached[0] == revision:
+            return cached[1]
         rows = db.session.execute(select(ModerationTerm.list, ModerationTerm.term, ModerationTerm.language)).all()
         terms: dict[str, list[Term]] = {WordList.BANNED: [], WordList.SUSPECT: []}
         for word_list, term, language in rows:
             terms[word_list].append(Term(term, language or None))
-        built = WordListMatchers(
+        built = WordLists(
             TermMatcher(terms[WordList.BANNED], normalize_for_scoring),
             TermMatcher(terms[WordList.SUSPECT], normalize_for_scoring),
-            revision,
         )
         with self._lock:
-            self._matchers[database_key] = built
+            self._built[database_key] = (revision, built)
         return built
 
 
 _cache = _MatcherCache()
 
 
-def current_matchers() -> WordListMatchers:
+def current_word_lists() -> WordLists:
     """The word lists as they stand in this request's database."""
     return _cache.get(str(db.engine.url))

@@ -66,7 +66,7 @@ def test_replies_attach_to_the_root_and_count(client, auth, make_article):
     article_id = make_article()["id"]
     root = post_comment(client, auth, article_id, "root").get_json()
     reply = post_comment(client, auth, article_id, "reply", author="bob", parent_id=root["id"]).get_json()
-    nested = post_comment(client, auth, article_id, "reply to reply", parent_id=reply["id"]).get_json()
+    nested = post_comment(client, auth, article_id, "answering the reply", parent_id=reply["id"]).get_json()
     assert reply["parent_id"] == root["id"]
     assert nested["parent_id"] == root["id"]
     assert client.get(f"/api/v1/comments/{root['id']}").get_json()["reply_count"] == 2

@@ -6,19 +6,18 @@ import pytest
 
 from engagement.moderation.normalize import normalize_for_scoring
 from engagement.moderation.phases import (
-    Finding,
     LinksPhase,
     NewCommenterPhase,
     RecentHistoryPhase,
     RepeatPhase,
     SpamModelPhase,
     StaffPhase,
-    Term,
-    TermMatcher,
     ThreatPhase,
     ToxicityPhase,
     WordListPhase,
 )
+from engagement.moderation.signals import Finding
+from engagement.moderation.terms import Term, TermMatcher
 from engagement.moderation.pipeline import (
     HOLD,
     PUBLISH,
@@ -84,7 +83,7 @@ class TestPhases:
         assert phase.evaluate(item("what a moron"), given_scores()) is None  # no lists handed in
 
     def test_links_hold_unless_trusted(self):
-        phase = LinksPhase(detect=lambda text: [Finding("messenger", "t.me/pump")] if "t.me" in text else [], trusted_after=5)
+        phase = LinksPhase(detect=lambda text: [Finding("telegram", "t.me/pump", (5, 14))] if "t.me" in text else [], trusted_after=5)
         decision = phase.evaluate(item("join t.me/pump"), given_scores())
         assert decision.status == HOLD and decision.explain() == "links (t.me/pump)"
         assert phase.evaluate(item("join t.me/pump", approved_count=5), given_scores()) is None
@@ -108,9 +107,11 @@ class TestPhases:
 
     def test_spam_model_threshold(self):
         phase = SpamModelPhase(threshold=0.7)
-        assert phase.evaluate(item("x"), given_scores(spam=0.71)).status == HOLD
-        assert phase.evaluate(item("x"), given_scores(spam=0.69)) is None
-        assert phase.evaluate(item("x"), given_scores(toxicity=0.9)) is None  # no spam model: passes
+        text = "earn big daily returns"
+        assert phase.evaluate(item(text), given_scores(spam=0.71)).status == HOLD
+        assert phase.evaluate(item(text), given_scores(spam=0.69)) is None
+        assert phase.evaluate(item(text), given_scores(toxicity=0.9)) is None  # no spam model: passes
+        assert phase.evaluate(item("free"), given_scores(spam=0.99)) is None  # too short to judge
 
     def test_toxicity_holds_and_rejects(self):
         phase = ToxicityPhase(hold_thresholds={"toxicity": 0.6, "insult": 0.5}, reject_threshold=0.95)
@@ -125,17 +126,34 @@ class TestPhases:
 
 
 class TestPipeline:
-    def test_first_deciding_phase_wins_and_models_still_score_held_text(self):
+    def test_a_hold_keeps_its_phase_and_gathers_the_later_holds_labels(self):
         calls = []
-        scores = ModelScores(lambda: calls.append(1) or {"toxicity": 0.99})
+        scores = ModelScores(lambda: calls.append(1) or {"toxicity": 0.7})
         pipeline = Pipeline([
-            LinksPhase(detect=lambda text: [Finding("url", "scam.example")], trusted_after=3),
+            LinksPhase(detect=lambda text: [Finding("url", "scam.example", (6, 18))], trusted_after=3),
             ToxicityPhase(hold_thresholds={"toxicity": 0.5}, reject_threshold=0.95),
         ])
         result = pipeline.run(item("visit scam.example"), scores)
-        assert result.decision.phase == "links" and result.decision.status == HOLD
-        assert result.scores == {"toxicity": 0.99} and calls == [1]
-        assert result.trace == ("links",)
+        assert (result.decision.phase, result.decision.status, result.decision.reason) == ("links", HOLD, "links")
+        assert result.decision.labels == ("toxicity", "url")
+        assert result.decision.details["also_held_by"] == ["toxicity"]
+        assert result.scores == {"toxicity": 0.7} and calls == [1]
+        assert result.trace == ("links", "toxicity")
+
+    def test_a_later_rejection_overrules_an_earlier_hold(self):
+        pipeline = Pipeline([
+            RepeatPhase(max_by_author=1, max_by_others=3),
+            ToxicityPhase(hold_thresholds={"toxicity": 0.5}, reject_threshold=0.95),
+        ])
+        result = pipeline.run(item("you idiot", repeats_by_author=1), given_scores(toxicity=0.99))
+        assert (result.decision.status, result.decision.phase) == (REJECT, "toxicity")
+        assert result.decision.labels == ("spam", "toxicity")
+
+    def test_models_score_a_text_no_phase_asked_about(self):
+        calls = []
+        pipeline = Pipeline([RecentHistoryPhase(max_rejections=1)])
+        result = pipeline.run(item("hi", recent_rejections=1), ModelScores(lambda: calls.append(1) or {"toxicity": 0.1}))
+        assert result.decision.status == HOLD and result.scores == {"toxicity": 0.1} and calls == [1]
 
     def test_a_rejection_skips_the_models(self):
         calls = []
