@@ -28,6 +28,8 @@ migrate: install
 serve:
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
+# Development only: gunicorn alone can be stalled by slow clients; production puts nginx in front
+# (deploy/nginx/engagement.conf, docs/production.md).
 run: migrate serve
 
 # The whole suite on SQLite, then on a throwaway PostgreSQL cluster with Redis (started and stopped by the script).
