@@ -24,6 +24,8 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "RATELIMIT_COMMENTS": "5/minute;100/day",
     "RATELIMIT_LIKES": "60/minute",
     "RATELIMIT_WRITES": "60/minute",
+    # Every write from one address, whatever the token: many fresh tokens from one address share it.
+    "RATELIMIT_WRITES_PER_ADDRESS": "60/minute;600/hour",
     "RATELIMIT_REPORTS": "10/hour",
     "RATELIMIT_READS": "600/minute",
     "RATELIMIT_MODERATION": "120/minute",
@@ -73,7 +75,8 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "ENV": ("development", str),
     "DATABASE_URL": ("", str),
     "JWT_SECRET": ("", str),
-    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    # Empty: a SQLite file in the instance folder, shared by the workers of one machine (engagement.ratelimit).
+    "RATELIMIT_STORAGE_URI": ("", str),
     "RATELIMIT_ENABLED": ("true", parse_bool),
     "TRUSTED_PROXIES": ("", parse_list),
     "MODERATION_MODE": ("inline", str),
@@ -136,6 +139,7 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
     OPENAPI_SWAGGER_UI_CONFIG = {"deepLinking": True, "displayRequestDuration": True}
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"  # renamed to Retry-After on 429 only (engagement.ratelimit)
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     COMMENT_MAX_LENGTH = 400

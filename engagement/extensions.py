@@ -7,6 +7,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+import engagement.ratelimit  # noqa: F401  registers the sqlite:// rate limit storage with `limits`
+
 # A naming convention keeps constraint names stable across SQLite and PostgreSQL migrations.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,3 +60,4 @@ limiter = Limiter(
     default_limits_exempt_when=_is_not_read,
 )
 rate_limit_key = _rate_limit_key
+client_address_key = _client_address_key
