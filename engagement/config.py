@@ -123,7 +123,8 @@ class Config:
 
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 16 * 1024
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    # A pooled connection that died with a database restart is replaced before use, not failed in a request.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     API_TITLE = "engagement"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
