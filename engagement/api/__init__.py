@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 import flask_smorest
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask.views import MethodView
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser
@@ -98,6 +98,9 @@ def is_idempotent_replay() -> bool:
     key = request.headers.get("Idempotency-Key")
     if not key:
         return False
+    if "idempotent_replay" in g:  # asked once per limit; the answer does not change within a request
+        return g.idempotent_replay
+    g.idempotent_replay = False
     try:
         actor = optional_actor()
         if actor is None:
@@ -107,7 +110,8 @@ def is_idempotent_replay() -> bool:
         )
     except (Unauthorized, SQLAlchemyError):
         return False  # the view answers the bad token or the database outage itself
-    return found is not None
+    g.idempotent_replay = found is not None
+    return g.idempotent_replay
 
 
 def rate_limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
