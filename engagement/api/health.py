@@ -36,8 +36,8 @@ def _migrations_head() -> str:
 def readyz():
     """The database answers and (inline mode) the moderation model is loaded.
 
-    In queue mode the body also counts the moderation workers listening now, and lists under ``degraded``
-    a Redis that does not answer: posting still works then, so the process stays ready.
+    In queue mode the body also counts the moderation workers listening now. A Redis that does not answer
+    makes the status ``degraded``, still 200: posting works then (text is stored and held).
     """
     checks: dict[str, str] = {}
     try:
