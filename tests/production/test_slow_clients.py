@@ -26,6 +26,7 @@ import pytest
 from tests.production.conftest import REPO_ROOT, free_port, gunicorn_server, migrate_sqlite, stop_process, wait_until
 
 SLOW_CLIENTS = 20
+CONTROL_SLOW_CLIENTS = 50  # the issue's figure; spread over 2 workers by the race for accept()
 SHORT_BODIES = 5
 ATTACK_SECONDS = 8.0
 PROMPT = 1.0  # seconds: a normal read answered later than this counts as starved
@@ -114,8 +115,8 @@ class Attack:
 
     HEADER = b"GET /api/v1/articles/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\nX-Padding: " + b"a" * 200
 
-    def __init__(self, port: int, short_bodies: int) -> None:
-        self.slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(SLOW_CLIENTS)]
+    def __init__(self, port: int, short_bodies: int, clients: int = SLOW_CLIENTS) -> None:
+        self.slow = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(clients)]
         self.short = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(short_bodies)]
         self.started = time.monotonic()
         for connection in self.short:
@@ -205,13 +206,16 @@ def test_slow_clients_do_not_starve_reads_through_nginx(stack):
 def test_gunicorn_alone_is_starved_which_is_why_it_stays_on_loopback(stack):
     """The control: the same slow clients straight at gunicorn (what `make run` exposes) hold every thread."""
     server, _ = stack
-    attack = Attack(server.port, 0)
+    attack = Attack(server.port, 0, clients=CONTROL_SLOW_CLIENTS)
     try:
         time.sleep(1.0)  # every slow client has sent a first byte, so each holds a thread
         latencies = normal_reads(server.port, 3.0)
     finally:
         attack.stop()
-    print(f"\ngunicorn alone, {SLOW_CLIENTS} slow-header clients: {sum(x is not None for x in latencies)}/{len(latencies)} reads answered")
-    assert all(latency is None for latency in latencies), latencies
+    answered = sum(x is not None for x in latencies)
+    print(f"\ngunicorn alone, {CONTROL_SLOW_CLIENTS} slow-header clients: {answered}/{len(latencies)} reads answered")
+    # Which worker accepts each connection is a race: one that took fewer than 4 slow clients still has a free
+    # thread. A read that reaches a worker whose threads are all held is never answered, and that is the point.
+    assert answered < len(latencies), latencies
     # Once they are gone it serves again.
     wait_until(lambda: normal_reads(server.port, 0.1)[0] is not None, timeout=10, message="gunicorn to serve again")
