@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test migrate serve clean
+.PHONY: run test faults install install-test migrate serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,18 @@ migrate: install
 serve:
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
+# Development only: gunicorn alone can be stalled by slow clients; production puts nginx in front
+# (deploy/nginx/engagement.conf, docs/production.md).
 run: migrate serve
 
 # The whole suite on SQLite, then on a throwaway PostgreSQL cluster with Redis (started and stopped by the script).
 test: install-test
 	PYTHON=$(BIN)/python ./scripts/test-all.sh
+
+# The fault suite in full (a stopped PostgreSQL, a failing or hanging model, Redis gone, slow clients);
+# `make test` runs it too, without the tests marked long_fault.
+faults: install-test
+	$(BIN)/python -m pytest -rs -m "" tests/faults tests/production/test_slow_clients.py tests/production/test_resilience.py tests/production/test_redis_rate_limits.py::test_the_api_keeps_answering_when_redis_dies
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
