@@ -62,6 +62,7 @@ N_USERS = 64
 ROOTS = 200  # root comments of the article whose pages are read (the issue's 200-comment thread)
 REPLIES = 100
 
+DEEP_PROBES: list[str] = []
 ALL_SHAPES = ("page20", "page100", "article", "counts10", "like", "post", "share", "reward")
 SHAPE_TITLES = {
     "page20": "comments page, limit 20",
@@ -165,15 +166,36 @@ def wait_ready(process: subprocess.Popen, url: str, workers: int, timeout: float
         time.sleep(0.5)
     else:
         raise RuntimeError(f"{url} not ready in {timeout:.0f} s")
+    pids = settle(process.pid, workers, deadline - time.monotonic())
+    if pids is None:
+        raise RuntimeError("workers did not settle")
+    return pids
+
+
+def settle(master: int, workers: int, timeout: float) -> list[int] | None:
+    """Wait until the master has `workers` children and none of them uses CPU (requests wrk left in flight
+    would otherwise be counted against the next shape). Returns their pids, or None at the timeout."""
+    deadline = time.monotonic() + timeout
     previous: dict[int, float] = {}
     while time.monotonic() < deadline:
-        pids = children(process.pid)
+        pids = children(master)
         now = {pid: cpu_seconds(pid) for pid in pids}
         if len(pids) == workers and previous.keys() == now.keys() and all(now[p] - previous[p] < 0.05 for p in pids):
             return pids
         previous = now
-        time.sleep(1.0)
-    raise RuntimeError("workers did not settle")
+        time.sleep(0.5)
+    return None
+
+
+def probe_ms(url: str, times: int = 3, timeout: float = 120.0) -> float:
+    """Median latency of sequential requests on an idle server."""
+    spent = []
+    for _ in range(times):
+        started = time.perf_counter()
+        status, _ = http("GET", url, timeout=timeout)
+        assert status == 200, status
+        spent.append(1000 * (time.perf_counter() - started))
+    return sorted(spent)[len(spent) // 2]
 
 
 # --- wrk -------------------------------------------------------------------------------------------------
@@ -286,6 +308,7 @@ def seed_comments(database_url: str, article_id: str, roots: int, replies: int, 
     take hours); counters set to match. Returns the root ids, oldest first."""
     from sqlalchemy import create_engine, insert, text
 
+    sys.path.insert(0, str(ROOT))  # this checkout's models, not whichever the virtualenv installed
     from engagement.models import Comment
 
     engine = create_engine(database_url)
@@ -411,9 +434,9 @@ def start_postgres(stack: Stack, workdir: Path) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
 
 
-def run_engagement(stack: Stack, args, workdir: Path, worker_class: str) -> list[Result]:
-    system = f"engagement {worker_class}" + (" pg" if args.postgres else "")
-    variant_dir = workdir / worker_class
+def run_engagement(stack: Stack, args, workdir: Path, worker_class: str, root: Path = ROOT, label: str = "") -> list[Result]:
+    system = f"engagement{label} {worker_class}" + (" pg" if args.postgres else "")
+    variant_dir = workdir / f"{worker_class}{label.replace(' ', '-')}"
     variant_dir.mkdir(mode=0o711)
     database_url = start_postgres(stack, variant_dir) if args.postgres else f"sqlite:///{variant_dir}/engagement.db"
     secret = secrets.token_hex(32)
@@ -427,13 +450,13 @@ def run_engagement(stack: Stack, args, workdir: Path, worker_class: str) -> list
         **{f"ENGAGEMENT_RATELIMIT_{name}": RAISED_LIMIT for name in RATE_LIMIT_SETTINGS},
     }
     log(f"{system}: flask db upgrade on {database_url}")
-    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=root, env=env, check=True,
                    capture_output=True, timeout=300)
     command = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--worker-class", worker_class, "--workers", str(args.workers)]
     if worker_class == "gthread":
         command += ["--threads", str(args.threads)]
     command += args.gunicorn_arg + ["wsgi:app"]
-    server = start(stack, system, command, env, variant_dir / "server.log")
+    server = start(stack, system, command, env, variant_dir / "server.log", cwd=root)
     base = f"http://127.0.0.1:{port}"
     workers = wait_ready(server, base + "/readyz", args.workers)
 
@@ -457,14 +480,77 @@ def run_engagement(stack: Stack, args, workdir: Path, worker_class: str) -> list
         # Newest first: a cursor just above the oldest comments lands a page at the far end of the list.
         cursor = base64.urlsafe_b64encode(json.dumps([deep_ids[21]]).encode()).decode().rstrip("=")
         deep = {"cursor": cursor}
+        first_ms = probe_ms(f"{base}/api/v1/articles/deep/comments?limit=20")
+        last_ms = probe_ms(f"{base}/api/v1/articles/deep/comments?limit=20&cursor={cursor}")
+        other_ms = probe_ms(f"{base}/api/v1/articles/article-0/comments?limit=20")
+        DEEP_PROBES.append(f"{system}: one request at a time, median of 3: first page {first_ms:.1f} ms, "
+                           f"page {args.deep:,} comments deep {last_ms:.1f} ms, another article's first page {other_ms:.1f} ms")
+        log(DEEP_PROBES[-1])
     page_items = {
         name: count_items(http("GET", f"{base}/api/v1/articles/article-0/comments?limit={n}")[1])
         for name, n in (("page20", 20), ("page100", 100))
     }
     shapes = [s for s in engagement_shapes(secret, root_ids, users, page_items, deep) if s.name in args.shapes or s.name.startswith("deep")]
-    results = [run_wrk(variant_dir, base, shape, args.duration, args.connections, workers, system) for shape in shapes]
+    results = []
+    for shape in shapes:
+        with profiled(args, shape.name, workers, variant_dir.name):
+            results.append(run_wrk(variant_dir, base, shape, args.duration, args.connections, workers, system))
+        settle(server.pid, args.workers, 60)
     terminate(server, system)
     return results
+
+
+@contextlib.contextmanager
+def profiled(args, shape: str, workers: list[int], label: str):
+    """With --profile SHAPE: py-spy samples every worker while that shape runs; prints where the time went."""
+    if args.profile != shape:
+        yield
+        return
+    out_dir = ROOT / ".bench"
+    out_dir.mkdir(exist_ok=True)
+    spies = []
+    for pid in workers:
+        path = out_dir / f"profile-{label}-{shape}-{pid}.txt"
+        command = [str(BIN / "py-spy"), "record", "--pid", str(pid), "--duration", f"{max(1, int(args.duration))}",
+                   "--rate", "250", "--format", "raw", "--output", str(path), "--nonblocking"]
+        spies.append((subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), path))
+    try:
+        yield
+    finally:
+        for spy, _ in spies:
+            try:
+                spy.wait(timeout=args.duration + 30)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+        summarize_profile([path for _, path in spies if path.exists()])
+
+
+def summarize_profile(paths: list[Path], top: int = 30) -> None:
+    """Inclusive and self share of samples per function, from py-spy's collapsed stacks."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for path in paths:
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames = stack.split(";")
+            # Idle threads (gthread's pool waiting for work, the batcher waiting for texts) are not CPU.
+            if any(marker in frames[-1] for marker in ("wait (threading.py", "select (selectors.py", "_worker (concurrent")):
+                continue
+            n = int(count)
+            total += n
+            for frame in set(frames):
+                inclusive[frame] = inclusive.get(frame, 0) + n
+            own[frames[-1]] = own.get(frames[-1], 0) + n
+    if not total:
+        log("profile: no samples")
+        return
+    print(f"\npy-spy: {total} busy samples over {len(paths)} workers ({', '.join(str(p) for p in paths)})")
+    print("inclusive %  self %  function")
+    for frame, n in sorted(inclusive.items(), key=lambda item: -item[1])[:top]:
+        print(f"{100 * n / total:10.1f}  {100 * own.get(frame, 0) / total:6.1f}  {frame}")
 
 
 # --- Isso ------------------------------------------------------------------------------------------------
@@ -590,6 +676,8 @@ def main() -> int:
     parser.add_argument("--peer", choices=["isso"], help="also run the same shapes against Isso, in this run")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
     parser.add_argument("--deep", type=int, default=0, help="bulk-insert this many comments into one article and page it")
+    parser.add_argument("--baseline-root", type=Path, help="also run this checkout of the project (e.g. git worktree of main), for before/after in one run")
+    parser.add_argument("--profile", metavar="SHAPE", help="sample the workers with py-spy while SHAPE runs and print the top functions")
     args = parser.parse_args()
     args.shapes = set(args.shapes.split(","))
     if not shutil.which("wrk"):
@@ -610,6 +698,8 @@ def main() -> int:
         workdir.chmod(0o711)  # PostgreSQL runs as its own user and must reach its directory
         try:
             for worker_class in args.worker_class.split(","):
+                if args.baseline_root:
+                    results += run_engagement(stack, args, workdir, worker_class, args.baseline_root.resolve(), " (baseline)")
                 results += run_engagement(stack, args, workdir, worker_class)
             if args.peer == "isso":
                 results += run_isso(stack, args, workdir)
@@ -622,6 +712,8 @@ def main() -> int:
           f"wrk 2 threads, {args.connections} connections, {args.duration:g} s per shape; {args.workers} workers; "
           f"{'PostgreSQL' if args.postgres else 'SQLite'}; {time.monotonic() - started:.0f} s in all\n")
     print_table(results)
+    for line in DEEP_PROBES:
+        print(f"\n{line}")
     print_ratios(results)
     return 0
 
