@@ -434,9 +434,11 @@ def start_postgres(stack: Stack, workdir: Path) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
 
 
-def run_engagement(stack: Stack, args, workdir: Path, worker_class: str, root: Path = ROOT, label: str = "") -> list[Result]:
-    system = f"engagement{label} {worker_class}" + (" pg" if args.postgres else "")
-    variant_dir = workdir / f"{worker_class}{label.replace(' ', '-')}"
+def run_engagement(stack: Stack, args, workdir: Path, variant: str, root: Path = ROOT, label: str = "") -> list[Result]:
+    # A variant is a worker class, optionally with gunicorn options after a colon: "gthread:--keep-alive=0".
+    worker_class, _, options = variant.partition(":")
+    system = f"engagement{label} {worker_class}{' ' + options if options else ''}" + (" pg" if args.postgres else "")
+    variant_dir = workdir / "".join(c if c.isalnum() else "-" for c in f"{variant}{label}")
     variant_dir.mkdir(mode=0o711)
     database_url = start_postgres(stack, variant_dir) if args.postgres else f"sqlite:///{variant_dir}/engagement.db"
     secret = secrets.token_hex(32)
@@ -455,7 +457,7 @@ def run_engagement(stack: Stack, args, workdir: Path, worker_class: str, root: P
     command = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--worker-class", worker_class, "--workers", str(args.workers)]
     if worker_class == "gthread":
         command += ["--threads", str(args.threads)]
-    command += args.gunicorn_arg + ["wsgi:app"]
+    command += args.gunicorn_arg + options.split() + ["wsgi:app"]
     server = start(stack, system, command, env, variant_dir / "server.log", cwd=root)
     base = f"http://127.0.0.1:{port}"
     workers = wait_ready(server, base + "/readyz", args.workers)
@@ -670,7 +672,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
-    parser.add_argument("--worker-class", default="gthread", help="comma-separated gunicorn worker classes to compare")
+    parser.add_argument("--worker-class", default="gthread", help="comma-separated variants to compare: a worker class, optionally with gunicorn options, e.g. gthread,sync,gthread:--keep-alive=0")
     parser.add_argument("--gunicorn-arg", action="append", default=[], help="extra gunicorn option, e.g. --gunicorn-arg=--keep-alive=0")
     parser.add_argument("--shapes", default=",".join(ALL_SHAPES))
     parser.add_argument("--peer", choices=["isso"], help="also run the same shapes against Isso, in this run")
@@ -697,10 +699,11 @@ def main() -> int:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="engagement-bench-")))
         workdir.chmod(0o711)  # PostgreSQL runs as its own user and must reach its directory
         try:
-            for worker_class in args.worker_class.split(","):
-                if args.baseline_root:
-                    results += run_engagement(stack, args, workdir, worker_class, args.baseline_root.resolve(), " (baseline)")
-                results += run_engagement(stack, args, workdir, worker_class)
+            variants = args.worker_class.split(",")
+            if args.baseline_root:  # the first variant only: before/after on the same server settings
+                results += run_engagement(stack, args, workdir, variants[0], args.baseline_root.resolve(), " (baseline)")
+            for variant in variants:
+                results += run_engagement(stack, args, workdir, variant)
             if args.peer == "isso":
                 results += run_isso(stack, args, workdir)
         except KeyboardInterrupt:
