@@ -499,6 +499,9 @@ def run_engagement(stack: Stack, args, workdir: Path, variant: str, root: Path =
             results.append(run_wrk(variant_dir, base, shape, args.duration, args.connections, workers, system))
         settle(server.pid, args.workers, 60)
     terminate(server, system)
+    if args.keep_logs:
+        args.keep_logs.mkdir(parents=True, exist_ok=True)
+        shutil.copy(variant_dir / "server.log", args.keep_logs / f"{variant_dir.name}.log")
     return results
 
 
@@ -679,6 +682,7 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
     parser.add_argument("--deep", type=int, default=0, help="bulk-insert this many comments into one article and page it")
     parser.add_argument("--baseline-root", type=Path, help="also run this checkout of the project (e.g. git worktree of main), for before/after in one run")
+    parser.add_argument("--keep-logs", type=Path, metavar="DIR", help="copy each server's log here before the temp dir goes")
     parser.add_argument("--profile", metavar="SHAPE", help="sample the workers with py-spy while SHAPE runs and print the top functions")
     args = parser.parse_args()
     args.shapes = set(args.shapes.split(","))
