@@ -116,7 +116,7 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "MODERATION_LOAD": ("eager", str),
     "MODERATION_CHECKPOINT": ("", str),
     "MODERATION_HF_CONFIG": ("", str),
-    "MODERATION_THREADS": ("2", int),
+    "MODERATION_THREADS": ("1", int),
     "MODERATION_BATCH_WAIT_MS": ("5", float),
     "MODERATION_MAX_BATCH": ("32", int),
     "MODERATION_DEADLINE": ("300", int),

@@ -102,6 +102,8 @@ class TransactionalView(MethodView):
 
     decorators = [transactional]
     anonymous_writes = False
+    # Methods other than GET that only read: on SQLite they run without taking the write lock (see database.py).
+    read_only_methods: frozenset[str] = frozenset()
 
     def dispatch_request(self, **kwargs: Any) -> Any:
         if request.method not in SAFE_METHODS and not self.anonymous_writes:
