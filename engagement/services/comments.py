@@ -107,7 +107,8 @@ def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int
 
 def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int | None = None) -> Comment:
     body = clean_comment_body(raw_body)
-    # Scored before the first query: on SQLite a write request's first query takes the write lock.
+    # Scored before the first query: on SQLite that query opens the transaction with BEGIN IMMEDIATE, and the
+    # write lock held through scoring would serialize every post (and defeat batching) across all workers.
     scored = score_text(body)
     article = get_article(article_id)
     result = decide_text("comment", scored, actor, article.id)

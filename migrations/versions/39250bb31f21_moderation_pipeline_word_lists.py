@@ -1,7 +1,7 @@
 """moderation pipeline: phase, details, language, fingerprint; word lists
 
 Revision ID: 39250bb31f21
-Revises: f7ab918118e6
+Revises: 3c1e0f6b9a27
 Create Date: 2026-11-29 02:02:15.835095
 
 """
@@ -16,7 +16,7 @@ import engagement.models._types
 
 # revision identifiers, used by Alembic.
 revision = '39250bb31f21'
-down_revision = 'f7ab918118e6'
+down_revision = '3c1e0f6b9a27'
 branch_labels = None
 depends_on = None
 
