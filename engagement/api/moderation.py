@@ -24,8 +24,18 @@ class QueueView(TransactionalView):
     @blp.response(200, QueuePageSchema)
     @blp.access("required", 403)
     def get(self, args):
-        """Comments waiting for a moderator, oldest first, with scores, reports, author and article."""
-        return moderation_service.list_queue(required_actor(), args["status"], args["limit"], args["cursor"], args["kind"])
+        """Texts waiting for a moderator, oldest first, with scores, the phase that held them, reports, author and
+        article; filtered by ``reason``, ``phase`` and ``lang``."""
+        return moderation_service.list_queue(
+            required_actor(),
+            args["status"],
+            args["limit"],
+            args["cursor"],
+            args["kind"],
+            reason=args["reason"],
+            phase=args["phase"],
+            language=args["lang"],
+        )
 
 
 @blp.route("/<any(comments, reposts, rewards):collection>/<int:item_id>/decision")

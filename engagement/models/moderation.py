@@ -50,7 +50,17 @@ class ModeratedText:
             "reason": self.moderation_reason,
             "model": self.moderation_model,
             "model_version": self.moderation_model_version,
+            "phase": self.moderation_phase,
+            "language": self.moderation_language,
         }
+
+    @property
+    def held_by(self) -> str | None:
+        """For moderators, the phase that decided and what it matched: ``links (t.me/cryptopump)``."""
+        if not self.moderation_phase:
+            return None
+        shown = (self.moderation_details or {}).get("matched") or self.moderation_labels or []
+        return f"{self.moderation_phase} ({', '.join(map(str, shown))})" if shown else self.moderation_phase
 
 
 class AuditLogEntry(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -45,9 +46,14 @@ class ModerationResult:
     language: str | None = None
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def fingerprint(normalized: str) -> str:
-    """The same message, however it is disguised, has the same fingerprint: repeats and floods are found by it."""
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:32]
+    """The same message, however it is disguised (case, look-alikes, spacing, punctuation), has the same
+    fingerprint: repeats and floods are found by it."""
+    words = _NOT_WORD.sub(" ", normalized).strip() or normalized
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:32]
 
 
 class Moderator:

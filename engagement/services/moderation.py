@@ -26,12 +26,29 @@ QUEUES = (ModerationStatus.PENDING_REVIEW, ModerationStatus.REJECTED, "reported"
 
 
 def list_queue(
-    actor: Actor, queue: str = ModerationStatus.PENDING_REVIEW, limit: int = 20, cursor: str | None = None, kind: str = "comment"
+    actor: Actor,
+    queue: str = ModerationStatus.PENDING_REVIEW,
+    limit: int = 20,
+    cursor: str | None = None,
+    kind: str = "comment",
+    reason: str | None = None,
+    phase: str | None = None,
+    language: str | None = None,
 ) -> Page[ModeratedText]:
-    """Oldest first, so nothing waits forever; reported comments by when the first open report came in."""
+    """Oldest first, so nothing waits forever; reported comments by when the first open report came in.
+
+    ``reason``, ``phase`` and ``language`` narrow it to what one phase held (``phase=links``), one reason
+    (``reason=spam``) or one language (``language=zh``).
+    """
     require_moderator(actor)
     model = MODERATED_KINDS[kind]
     query = select(model)
+    if reason:
+        query = query.where(model.moderation_reason == reason)
+    if phase:
+        query = query.where(model.moderation_phase == phase)
+    if language:
+        query = query.where(model.moderation_language == language)
     if kind == "comment":
         query = query.where(Comment.deleted_at.is_(None))
     if queue == "reported":

@@ -31,6 +31,8 @@ class ModerationInfoSchema(Schema):
     reason = fields.String(allow_none=True)
     model = fields.String(allow_none=True)
     model_version = fields.String(allow_none=True)
+    phase = fields.String(allow_none=True, metadata={"description": "The moderation pipeline phase that decided."})
+    language = fields.String(allow_none=True, metadata={"description": "Detected language (ISO 639-1)."})
 
 
 class RevisionSchema(Schema):

@@ -1,5 +1,8 @@
 from marshmallow import Schema, fields, validate
 
+from engagement.moderation.phases import PHASE_NAMES
+from engagement.vocabulary import ModerationReason
+
 from engagement.api.schemas.comments import ModerationInfoSchema, RevisionSchema
 from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, UTCDateTimeField, no_control_characters, page_schema
 
@@ -27,6 +30,9 @@ class QueueQueryArgsSchema(PageQueryArgsSchema):
         load_default="pending_review", validate=validate.OneOf(["pending_review", "rejected", "reported"])
     )
     kind = fields.String(load_default="comment", validate=validate.OneOf(["comment", "repost", "reward"]))
+    reason = fields.String(load_default=None, validate=validate.OneOf([reason.value for reason in ModerationReason]))
+    phase = fields.String(load_default=None, validate=validate.OneOf(["model", "default", *PHASE_NAMES]))
+    lang = fields.String(load_default=None, validate=validate.Regexp(r"^[a-z]{2}$", error="Must be an ISO 639-1 code such as 'zh'."))
 
 
 class ArticleRefSchema(Schema):
@@ -50,6 +56,8 @@ class QueueItemSchema(Schema):
     reported_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     scored_at = fields.DateTime(allow_none=True)
+    held_by = fields.String(allow_none=True, metadata={"description": "The phase that decided and what it matched."})
+    moderation_details = fields.Dict(allow_none=True, metadata={"description": "What the deciding phase saw."})
     unscored = fields.Method("get_unscored", metadata={"description": "No model has scored this text yet."})
     previous_versions = fields.List(fields.Nested(RevisionSchema), dump_default=list)
 
