@@ -137,6 +137,8 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "MODERATION_SPAM_THRESHOLD": ("", parse_optional_float),
     "MODERATION_INVITE_SPAM_THRESHOLD": ("0.3", float),
     "MODERATION_SPAM_MIN_WORDS": ("3", int),
+    # Harsh words about officials and companies that address no one and call no one names are not held.
+    "MODERATION_CIVIL_CRITICISM": ("true", parse_bool),
     "HOLD_THRESHOLDS": ("", parse_thresholds),
     "REJECT_THRESHOLD": ("0.95", parse_optional_float),
     "REPORTS_TO_REVIEW": ("3", int),

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 
 from engagement.moderation.batching import BatchingScorer
-from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.normalize import expand_crypto_slang, normalize_for_scoring
 from engagement.moderation.phases import build_pipeline, enabled_phases
 from engagement.moderation.pipeline import ModelScores, Pipeline, ScreeningInput
 from engagement.moderation.policy import ModerationPolicy
@@ -162,7 +162,7 @@ class Moderator:
         if batcher is None:
             return _failed(ModelNotReady(self.load_error or "moderation model not loaded yet"))
         try:
-            scores = dict(batcher.score_one(normalized))
+            scores = dict(batcher.score_one(expand_crypto_slang(normalized)))
             spam = self._spam_scores([text])[0]
         except Exception as error:
             logger.exception("moderation model failed; holding the text for review")
@@ -173,7 +173,7 @@ class Moderator:
 
     def score_batch(self, texts: Sequence[str], normalized: Sequence[str]) -> list[dict[str, float]]:
         """Queue workers and rescores: many texts in one model call. Raises when a model fails."""
-        scores = [dict(values) for values in self.scorer.score(normalized)]
+        scores = [dict(values) for values in self.scorer.score([expand_crypto_slang(text) for text in normalized])]
         for values, spam in zip(scores, self._spam_scores(texts), strict=True):
             if spam is not None:
                 values["spam"] = round(spam, 6)

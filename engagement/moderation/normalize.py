@@ -169,3 +169,47 @@ def _collapse_repeats(match: re.Match[str]) -> str:
     if doubled not in known and single in known:
         return single
     return doubled
+
+
+# Crypto slang the toxicity model was never taught, read as what it means: to a model trained on tweets, "fud"
+# looks like a curse and "paper hands" like an insult. Applied to the model's input only (after
+# normalize_for_scoring); word lists, fingerprints and what is stored keep the words as written.
+CRYPTO_SLANG: dict[str, str] = {
+    "fud": "doubt",
+    "fudding": "spreading doubt",
+    "fudders": "doubters",
+    "hodl": "hold",
+    "hodling": "holding",
+    "hodlers": "holders",
+    "hodler": "holder",
+    "rekt": "wrecked",
+    "ngmi": "not going to make it",
+    "wagmi": "we are all going to make it",
+    "fomo": "fear of missing out",
+    "paper hands": "nervous sellers",
+    "paperhands": "nervous sellers",
+    "paper handed": "nervous",
+    "diamond hands": "patient holders",
+    "diamondhands": "patient holders",
+    "bagholders": "investors with losses",
+    "bagholder": "investor with losses",
+    "degens": "speculators",
+    "degen": "speculator",
+    "shilling": "promoting",
+    "shills": "promoters",
+    "shill": "promoter",
+    "aped in": "invested",
+    "aping in": "investing",
+    "copium": "false hope",
+    "hopium": "false hope",
+    "lambo": "sports car",
+    "whales": "large investors",
+    "gm": "good morning",
+    "ser": "sir",
+}
+_SLANG = re.compile(r"(?<![\w])(" + "|".join(sorted(map(re.escape, CRYPTO_SLANG), key=len, reverse=True)) + r")(?![\w])")
+
+
+def expand_crypto_slang(normalized: str) -> str:
+    """``normalized`` (lower case, from normalize_for_scoring) with crypto slang spelled out for the model."""
+    return _SLANG.sub(lambda match: CRYPTO_SLANG[match.group(1)], normalized)

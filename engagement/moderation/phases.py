@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from engagement.moderation.criticism import is_civil_criticism
 from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, ModelScores, PhaseDecision, Pipeline, ScreeningInput
 from engagement.moderation.policy import THREAT_PHRASES, ModerationPolicy
 from engagement.moderation.signals import INVITE, Finding, find_signals
@@ -172,22 +173,34 @@ class ThreatPhase:
 
 @dataclass(frozen=True)
 class ToxicityPhase:
-    """The toxicity model and its thresholds: hold at a label's hold threshold, reject at the reject threshold."""
+    """The toxicity model and its thresholds: hold at a label's hold threshold, reject at the reject threshold.
+
+    ``civil_criticism`` (see moderation.criticism) recognizes harsh words about officials and companies that
+    address no one and call no one names: published where the model would hold them, held where it would
+    reject them.
+    """
 
     hold_thresholds: Mapping[str, float]
     reject_threshold: float | None
+    civil_criticism: Callable[[str], bool] | None = None
     reject_label: str = "toxicity"
     name: str = "toxicity"
 
     def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
         values = scores.get()
         over = tuple(sorted(label for label, limit in self.hold_thresholds.items() if values.get(label, 0.0) >= limit))
-        if self.reject_threshold is not None and values.get(self.reject_label, 0.0) >= self.reject_threshold:
+        rejects = self.reject_threshold is not None and values.get(self.reject_label, 0.0) >= self.reject_threshold
+        if not over and not rejects:
+            return None
+        if self.civil_criticism is not None and self.civil_criticism(item.normalized):
+            if not rejects:
+                return None
+            details = {**_top(values, (self.reject_label,)), "civil_criticism": True}
+            return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, (self.reject_label,), details)
+        if rejects:
             labels = tuple(sorted({*over, self.reject_label}))
             return PhaseDecision(REJECT, self.name, ModerationReason.MODEL_REJECT, labels, _top(values, labels))
-        if over:
-            return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, over, _top(values, over))
-        return None
+        return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, over, _top(values, over))
 
 
 def _top(values: Mapping[str, float], labels: Sequence[str]) -> dict[str, Any]:
@@ -233,7 +246,11 @@ def build_pipeline(settings: Mapping[str, Any], policy: ModerationPolicy, spam_t
             invite_spam_threshold=settings.get("MODERATION_INVITE_SPAM_THRESHOLD", 0.3) if "spam_model" in names else None,
         ),
         "threats": lambda: ThreatPhase(detect=find_threat_phrases),
-        "toxicity": lambda: ToxicityPhase(policy.hold_thresholds, policy.reject_threshold),
+        "toxicity": lambda: ToxicityPhase(
+            policy.hold_thresholds,
+            policy.reject_threshold,
+            is_civil_criticism if settings.get("MODERATION_CIVIL_CRITICISM", True) else None,
+        ),
     }
     phases = []
     for name in names:

@@ -7,11 +7,12 @@ import pytest
 
 @pytest.fixture
 def app_config():
-    return {"MODERATION_SCORER": None}  # no fake: create_app loads the configured (embedded) model
+    # No fake: create_app loads the configured (embedded) model; the civil-criticism rule is on, as by default.
+    return {"MODERATION_SCORER": None, "MODERATION_CIVIL_CRITICISM": True}
 
 
-def post(client, auth, article_id, body):
-    response = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": body}, headers=auth("alice"))
+def post(client, auth, article_id, body, author="alice"):
+    response = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": body}, headers=auth(author))
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -27,6 +28,11 @@ def test_real_model_publishes_benign_text_and_holds_insults(client, auth, make_a
         held = post(client, auth, article_id, insult)
         assert held["status"] in ("pending_review", "rejected"), insult
         assert "toxicity" in held["moderation"]["labels"], insult
+
+    # Crypto slang and civil criticism of officials are published; both were held before the pipeline.
+    for benign_text in ("HODL and ignore the FUD, paper hands always sell the bottom", "The council is useless and corrupt."):
+        # (bob: alice's rejected insults above put her under the recent-history phase)
+        assert post(client, auth, article_id, benign_text, author="bob")["status"] == "published", benign_text
 
     threat = post(client, auth, article_id, "I will find you and hurt you.")
     assert threat["status"] == "pending_review" and "threat" in threat["moderation"]["labels"]

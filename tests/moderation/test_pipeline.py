@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.criticism import is_civil_criticism
+from engagement.moderation.normalize import expand_crypto_slang, normalize_for_scoring
 from engagement.moderation.phases import (
     LinksPhase,
     NewCommenterPhase,
@@ -183,3 +184,20 @@ class TestPipeline:
     def test_phase_names_are_unique(self):
         with pytest.raises(ValueError):
             Pipeline([StaffPhase(), StaffPhase()])
+
+
+class TestCivilCriticismAndSlang:
+    def test_civil_criticism_is_published_where_the_model_would_hold_and_held_where_it_would_reject(self):
+        phase = ToxicityPhase(hold_thresholds={"toxicity": 0.6}, reject_threshold=0.95, civil_criticism=is_civil_criticism)
+        assert phase.evaluate(item("The council is useless and corrupt."), given_scores(toxicity=0.92)) is None
+        held = phase.evaluate(item("Politicians are all liars and thieves."), given_scores(toxicity=0.96))
+        assert (held.status, held.details["civil_criticism"]) == (HOLD, True)
+        for abuse in ("You are useless and corrupt.", "The minister is a complete idiot.", "immigrants are useless"):
+            assert phase.evaluate(item(abuse), given_scores(toxicity=0.92)).status == HOLD, abuse
+        assert phase.evaluate(item("The minister is a complete idiot."), given_scores(toxicity=0.99)).status == REJECT
+
+    def test_crypto_slang_is_spelled_out_for_the_model_only(self):
+        assert expand_crypto_slang(normalize_for_scoring("HODL and ignore the FUD, paper hands")) == (
+            "hold and ignore the doubt, nervous sellers"
+        )
+        assert expand_crypto_slang("refund the fudge") == "refund the fudge"  # whole words only
