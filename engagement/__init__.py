@@ -48,8 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from engagement.api import register_blueprints
     from engagement.errors import register_error_handlers
+    from engagement.web import register_web
 
     register_blueprints(app)
+    register_web(app)
     register_error_handlers(app)
 
     from engagement.cli import register_commands
