@@ -32,7 +32,7 @@
       deleted: "This comment was deleted.", counter: "{n} of {max} characters",
       held: "Waiting for review — only you can see this. Reason: {reason}.",
       rejectedOwn: "Not published — only you can see this. Reason: {reason}.",
-      posted: "Your comment is published.", postedHeld: "Your comment is waiting for a moderator's review.",
+      posted: "Your comment is published.", postedHeld: "Your comment is waiting for a moderator's review.", postedRejected: "Your comment was not published.",
       signIn: "Sign in to {action}.", balance: "Balance: {amount}", amount: "Amount", customAmount: "Other amount",
       currency: "Currency", message: "Message (optional)", sendReward: "Send {amount}",
       rewardSent: "Thank you! You sent {amount}.", rewardHeld: "Reward sent; your message waits for review.",
@@ -69,7 +69,7 @@
       noComments: "还没有评论，来抢沙发吧。", loading: "加载中…", showReplies: "查看回复（{n}）", hideReplies: "收起回复",
       edited: "已编辑", you: "我", deleted: "该评论已被删除。", counter: "{n}/{max} 个字符",
       held: "等待审核——仅你可见。原因：{reason}。", rejectedOwn: "未发布——仅你可见。原因：{reason}。",
-      posted: "评论已发布。", postedHeld: "你的评论正在等待审核。", signIn: "请登录后{action}。", balance: "余额：{amount}",
+      posted: "评论已发布。", postedHeld: "你的评论正在等待审核。", postedRejected: "你的评论未能发布。", signIn: "请登录后{action}。", balance: "余额：{amount}",
       amount: "金额", customAmount: "其他金额", currency: "币种", message: "留言（可选）", sendReward: "打赏 {amount}",
       rewardSent: "感谢！你打赏了 {amount}。", rewardHeld: "打赏成功，留言正在等待审核。", quote: "添加引言（可选）",
       repostDone: "已转发。", repostHeld: "已转发，引言正在等待审核。", undoRepost: "取消转发", youReposted: "你已转发这篇文章。",
@@ -98,7 +98,7 @@
       noComments: "Chưa có bình luận nào. Hãy là người đầu tiên.", loading: "Đang tải…", showReplies: "Xem trả lời ({n})",
       hideReplies: "Ẩn trả lời", edited: "đã sửa", you: "bạn", deleted: "Bình luận này đã bị xóa.", counter: "{n}/{max} ký tự",
       held: "Đang chờ duyệt — chỉ bạn thấy được. Lý do: {reason}.", rejectedOwn: "Không được đăng — chỉ bạn thấy được. Lý do: {reason}.",
-      posted: "Bình luận của bạn đã được đăng.", postedHeld: "Bình luận của bạn đang chờ kiểm duyệt.", signIn: "Đăng nhập để {action}.",
+      posted: "Bình luận của bạn đã được đăng.", postedHeld: "Bình luận của bạn đang chờ kiểm duyệt.", postedRejected: "Bình luận của bạn không được đăng.", signIn: "Đăng nhập để {action}.",
       balance: "Số dư: {amount}", amount: "Số tiền", customAmount: "Số khác", currency: "Đơn vị", message: "Lời nhắn (không bắt buộc)",
       sendReward: "Gửi {amount}", rewardSent: "Cảm ơn! Bạn đã gửi {amount}.", rewardHeld: "Đã gửi thưởng; lời nhắn đang chờ duyệt.",
       quote: "Thêm trích dẫn (không bắt buộc)", repostDone: "Đã đăng lại.", repostHeld: "Đã đăng lại; trích dẫn đang chờ duyệt.",
@@ -131,7 +131,7 @@
       showReplies: "Ver respuestas ({n})", hideReplies: "Ocultar respuestas", edited: "editado", you: "tú",
       deleted: "Este comentario fue eliminado.", counter: "{n} de {max} caracteres",
       held: "Pendiente de revisión: solo tú puedes verlo. Motivo: {reason}.", rejectedOwn: "No publicado: solo tú puedes verlo. Motivo: {reason}.",
-      posted: "Tu comentario se ha publicado.", postedHeld: "Tu comentario espera la revisión de un moderador.", signIn: "Inicia sesión para {action}.",
+      posted: "Tu comentario se ha publicado.", postedHeld: "Tu comentario espera la revisión de un moderador.", postedRejected: "Tu comentario no se ha publicado.", signIn: "Inicia sesión para {action}.",
       balance: "Saldo: {amount}", amount: "Cantidad", customAmount: "Otra cantidad", currency: "Moneda", message: "Mensaje (opcional)",
       sendReward: "Enviar {amount}", rewardSent: "¡Gracias! Enviaste {amount}.", rewardHeld: "Recompensa enviada; tu mensaje espera revisión.",
       quote: "Añade una cita (opcional)", repostDone: "Republicado.", repostHeld: "Republicado; tu cita espera revisión.",
@@ -165,7 +165,7 @@
       showReplies: "Показать ответы ({n})", hideReplies: "Скрыть ответы", edited: "изменено", you: "вы",
       deleted: "Комментарий удалён.", counter: "{n} из {max} символов",
       held: "Ожидает проверки — видно только вам. Причина: {reason}.", rejectedOwn: "Не опубликовано — видно только вам. Причина: {reason}.",
-      posted: "Комментарий опубликован.", postedHeld: "Комментарий ожидает проверки модератором.", signIn: "Войдите, чтобы {action}.",
+      posted: "Комментарий опубликован.", postedHeld: "Комментарий ожидает проверки модератором.", postedRejected: "Комментарий не опубликован.", signIn: "Войдите, чтобы {action}.",
       balance: "Баланс: {amount}", amount: "Сумма", customAmount: "Другая сумма", currency: "Валюта", message: "Сообщение (необязательно)",
       sendReward: "Отправить {amount}", rewardSent: "Спасибо! Вы отправили {amount}.", rewardHeld: "Награда отправлена; сообщение ждёт проверки.",
       quote: "Добавьте цитату (необязательно)", repostDone: "Репост сделан.", repostHeld: "Репост сделан; цитата ждёт проверки.",
@@ -197,7 +197,7 @@
       noComments: "لا توجد تعليقات بعد. كن أول من يعلّق.", loading: "جارٍ التحميل…", showReplies: "عرض الردود ({n})",
       hideReplies: "إخفاء الردود", edited: "معدّل", you: "أنت", deleted: "حُذف هذا التعليق.", counter: "{n} من {max} حرفًا",
       held: "بانتظار المراجعة — لا يراه أحد غيرك. السبب: {reason}.", rejectedOwn: "لم يُنشر — لا يراه أحد غيرك. السبب: {reason}.",
-      posted: "نُشر تعليقك.", postedHeld: "تعليقك بانتظار مراجعة المشرف.", signIn: "سجّل الدخول من أجل {action}.", balance: "الرصيد: {amount}",
+      posted: "نُشر تعليقك.", postedHeld: "تعليقك بانتظار مراجعة المشرف.", postedRejected: "لم يُنشر تعليقك.", signIn: "سجّل الدخول من أجل {action}.", balance: "الرصيد: {amount}",
       amount: "المبلغ", customAmount: "مبلغ آخر", currency: "العملة", message: "رسالة (اختيارية)", sendReward: "إرسال {amount}",
       rewardSent: "شكرًا! أرسلت {amount}.", rewardHeld: "أُرسلت المكافأة؛ رسالتك بانتظار المراجعة.", quote: "أضف اقتباسًا (اختياري)",
       repostDone: "تمت إعادة النشر.", repostHeld: "تمت إعادة النشر؛ اقتباسك بانتظار المراجعة.", undoRepost: "التراجع عن إعادة النشر",
@@ -529,7 +529,7 @@
     // A textarea with the live N/400 counter; input past the limit is cut at the limit, as the API counts.
     textField(placeholder, label) {
       const counter = h("span", { class: "counter", "aria-live": "polite", "aria-atomic": "true" });
-      const area = h("textarea", { rows: "3", placeholder, "aria-label": label || placeholder, spellcheck: "true" });
+      const area = h("textarea", { rows: "3", dir: "auto", placeholder, "aria-label": label || placeholder, spellcheck: "true" });
       const update = () => {
         const clamped = clampText(area.value, this.maxText);
         if (clamped !== area.value) area.value = clamped;
@@ -730,7 +730,7 @@
         if (!comment) return;
         field.area.value = "";
         field.update();
-        this.say(comment.status === "published" ? this.t("posted") : this.t("postedHeld"));
+        this.say(this.t({ published: "posted", rejected: "postedRejected" }[comment.status] || "postedHeld"));
         if (onDone) onDone(comment);
         else {
           this.empty.hidden = true;
@@ -777,7 +777,7 @@
         li.append(h("p", { class: "body muted", text: this.t("deleted") }));
         return li;
       }
-      const bodyEl = h("p", { class: "body", text: c.body || "" });
+      const bodyEl = h("p", { class: "body", dir: "auto", text: c.body || "" });
       li.append(bodyEl);
       if (c.status === "pending_review" || c.status === "rejected") {
         li.classList.add("held");
