@@ -367,6 +367,7 @@
     }
 
     async start() {
+      this.host.removeAttribute("data-engagement-ready");
       const raw = (this.host.dataset.lang || document.documentElement.lang || "en").toLowerCase();
       const base = raw.split(/[-_]/)[0];
       this.lang = MESSAGES[base] ? base : "en";
@@ -388,6 +389,7 @@
       }
       this.renderShell();
       await this.loadComments(true);
+      this.host.setAttribute("data-engagement-ready", "");
       this.host.dispatchEvent(new CustomEvent("engagement:ready", { bubbles: true }));
     }
 
@@ -577,7 +579,7 @@
         ? h("select", { "aria-label": this.t("currency"), onchange: (e) => { currency = e.target.value; label(); showBalance(); } }, currencies.map((c) => h("option", { value: c, text: c })))
         : null;
       const message = this.textField(this.t("message"));
-      const form = h("form", { class: "reward-form" },
+      const form = h("form", { class: "reward-form", novalidate: true },
         balance,
         h("fieldset", { class: "amounts" }, h("legend", { text: this.t("amount") }), chips, custom, currencyPicker),
         h("div", { class: "field" }, message.area, message.counter),
