@@ -25,9 +25,14 @@ bp = Blueprint("web", __name__, template_folder="templates")
 
 def register_web(app: Flask) -> None:
     """Wire the pages in; /demo's routes answer 404 JSON when ENGAGEMENT_ENV=production."""
+    from engagement.api import author_history
+    from engagement.extensions import api
     from engagement.web import demo  # noqa: F401  (registers its routes on bp)
 
     app.register_blueprint(bp)
+    # The console's one read the API lacked. Registered here so the API package (being refactored) is untouched;
+    # it belongs in engagement.api.register_blueprints once that settles.
+    api.register_blueprint(author_history.blp)
 
 
 def _asset(filename: str, mimetype: str):

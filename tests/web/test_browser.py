@@ -184,6 +184,7 @@ def test_counter_counts_as_the_api_does_and_a_comment_is_posted(people, api, tmp
     assert page.locator("[data-action=comment] .count").inner_text() == "1"
     # The host page's hostile button rule does not reach into the widget.
     assert page.locator("[data-action=comment]").evaluate("(el) => getComputedStyle(el).fontSize") == "14px"
+    assert page.locator(".list .body").first.evaluate("(el) => getComputedStyle(el).letterSpacing") == "normal"
     page.screenshot(path=tmp_path / "widget.png", full_page=True)
     assert not page.js_errors
 

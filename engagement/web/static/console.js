@@ -183,6 +183,7 @@
     state.cursor = null;
     state.focus = 0;
     state.selected.clear();
+    histories.clear();
     const kind = h("select", { id: "kind", "aria-label": "Kind of text", onchange: (e) => { state.kind = e.target.value; renderQueue(panel); } },
       ["comment", "repost", "reward"].map((k) => h("option", { value: k, selected: k === state.kind, text: `${k[0].toUpperCase()}${k.slice(1)}s` })));
     const reason = h("input", { id: "decision-reason", type: "text", maxlength: "500", placeholder: "Reason for decisions (optional, logged)", "aria-label": "Reason for decisions" });
@@ -256,13 +257,30 @@
         h("span", { class: "value", text: value.toFixed(2) })))));
   }
 
+  // The author's record, read once per author per page (GET /moderation/users/{id}/history).
+  const histories = new Map();
   function history(item) {
-    const data = item.author_history || (item.author && item.author.history);
     const author = item.author || {};
-    const auditLink = h("button", { type: "button", class: "link", text: "Log for this author", onclick: () => { state.logFilter = { subject_id: author.id }; openTab("log"); } });
-    if (!data) return h("p", { class: "history muted" }, "History not available from the API. ", auditLink);
-    const parts = Object.entries(data).map(([key, value]) => `${key.replace(/_/g, " ")}: ${typeof value === "object" ? JSON.stringify(value) : value}`);
-    return h("p", { class: "history" }, parts.join(" · "), " ", auditLink);
+    const auditLink = h("button", { type: "button", class: "link", text: "Ban log", onclick: () => { state.logFilter = { subject_id: author.id }; openTab("log"); } });
+    const line = h("p", { class: "history muted" }, "Loading the author's history…");
+    const box = h("div", { class: "history-box" }, h("h3", { text: "Author's history" }), line);
+    if (!histories.has(author.id)) histories.set(author.id, api("GET", `/moderation/users/${encodeURIComponent(author.id)}/history`).catch(() => null));
+    histories.get(author.id).then((data) => {
+      if (!data) {
+        line.replaceChildren("History not available. ", auditLink);
+        return;
+      }
+      const c = data.comments || {};
+      const ban = data.banned ? `banned${data.banned_until ? ` until ${fmtTime(data.banned_until)}` : ""} (${data.ban_reason})` : null;
+      line.className = "history";
+      line.replaceChildren(
+        h("span", { class: "chip approve", text: `${c.published || 0} published` }), " ",
+        h("span", { class: "chip warn", text: `${c.pending_review || 0} pending` }), " ",
+        h("span", { class: "chip reject", text: `${c.rejected || 0} rejected` }), " ",
+        `${data.approved_by_moderators} approved and ${data.rejected_by_moderators} rejected by moderators · ${data.reports_received} reports · ${data.bans} ban${data.bans === 1 ? "" : "s"} `,
+        ban ? h("strong", { class: "banned", text: ban }) : null, " ", data.bans ? auditLink : null);
+    });
+    return box;
   }
 
   function renderItem(item, index) {

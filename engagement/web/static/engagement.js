@@ -530,7 +530,7 @@
 
     // A textarea with the live N/400 counter; input past the limit is cut at the limit, as the API counts.
     textField(placeholder, label) {
-      const counter = h("span", { class: "counter", "aria-live": "polite", "aria-atomic": "true" });
+      const counter = h("span", { class: "counter", dir: "ltr", "aria-live": "polite", "aria-atomic": "true" });
       const area = h("textarea", { rows: "3", dir: "auto", placeholder, "aria-label": label || placeholder, spellcheck: "true" });
       const update = () => {
         const clamped = clampText(area.value, this.maxText);
