@@ -51,8 +51,8 @@ if ! command -v redis-server >/dev/null; then
     apt_install redis-server || echo "test-all: could not install redis-server (not root or no apt); Redis tests will skip" >&2
 fi
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
-    log "chromium not found: installing it with apt (for the API docs browser test)"
-    apt_install chromium || echo "test-all: could not install chromium (not root or no apt); the browser test will skip" >&2
+    log "chromium not found: installing it with apt (for the browser tests)"
+    apt_install chromium || echo "test-all: could not install chromium (not root or no apt); the browser tests will skip" >&2
 fi
 PG_BIN="$(find_pg_bin)" || {
     log "initdb not found: installing postgresql with apt"
