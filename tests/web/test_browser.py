@@ -220,10 +220,11 @@ def test_toxic_comment_is_held_for_its_author_only_until_a_moderator_approves_it
     item = console.locator("#queue .item", has_text="You are a complete idiot.")
     item.wait_for()
     assert "insult" in item.locator(".scores").inner_text()
+    item.locator(".history", has_text="1 pending").wait_for()  # the author's record, from the history endpoint
     console.screenshot(path=tmp_path / "console.png", full_page=True)
     item.click()
     console.keyboard.press("a")
-    item.locator(".chip.approve").wait_for()
+    item.locator(".item-actions .chip.approve").wait_for()
 
     # The author's widget notices the decision by itself (it re-reads held comments), no reload needed.
     author.locator(f".list > .comment[data-status=published] .body", has_text="complete idiot").wait_for()
@@ -367,14 +368,14 @@ def test_console_is_usable_by_keyboard_alone(people, api, tmp_path: Path):
     page.locator(".bulk", has_text="2 selected").wait_for()
     page.screenshot(path=tmp_path / "console-selected.png", full_page=True)
     page.keyboard.press("Shift+A")
-    page.locator(f"#queue .item[data-id='{ids[1]}'] .chip.approve").wait_for()
-    assert page.locator(f"#queue .item[data-id='{ids[0]}'] .chip.approve").is_visible()
+    page.locator(f"#queue .item[data-id='{ids[1]}'] .item-actions .chip.approve").wait_for()
+    assert page.locator(f"#queue .item[data-id='{ids[0]}'] .item-actions .chip.approve").is_visible()
     page.keyboard.press("j")
     page.keyboard.press("k")
     page.keyboard.press("j")
     assert focused() == str(ids[2])
     page.keyboard.press("r")
-    page.locator(f"#queue .item[data-id='{ids[2]}'] .chip.reject").wait_for()
+    page.locator(f"#queue .item[data-id='{ids[2]}'] .item-actions .chip.reject").wait_for()
 
     statuses = [api.call("GET", f"/comments/{i}", token("mod-3", "moderator"))[1]["status"] for i in ids]
     assert statuses == ["published", "published", "rejected"]

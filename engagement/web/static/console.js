@@ -273,12 +273,12 @@
       const c = data.comments || {};
       const ban = data.banned ? `banned${data.banned_until ? ` until ${fmtTime(data.banned_until)}` : ""} (${data.ban_reason})` : null;
       line.className = "history";
-      line.replaceChildren(
+      line.replaceChildren(...[
         h("span", { class: "chip approve", text: `${c.published || 0} published` }), " ",
         h("span", { class: "chip warn", text: `${c.pending_review || 0} pending` }), " ",
         h("span", { class: "chip reject", text: `${c.rejected || 0} rejected` }), " ",
         `${data.approved_by_moderators} approved and ${data.rejected_by_moderators} rejected by moderators · ${data.reports_received} reports · ${data.bans} ban${data.bans === 1 ? "" : "s"} `,
-        ban ? h("strong", { class: "banned", text: ban }) : null, " ", data.bans ? auditLink : null);
+        ban ? h("strong", { class: "banned", text: ban }) : null, " ", data.bans ? auditLink : null].filter(Boolean));
     });
     return box;
   }
