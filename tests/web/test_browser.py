@@ -412,3 +412,54 @@ def test_demo_page_switches_between_reader_and_admin(browser, server, tmp_path: 
         page.locator(".comments .hint", has_text="Sign in to comment.").wait_for()
     finally:
         context.close()
+
+
+def test_pages_of_comments_replies_likes_reports_and_deletion(people, api):
+    open_widget, _ = people
+    article_id = api.article()
+    ids = []
+    for n in range(11):
+        status, comment = api.call("POST", f"/articles/{article_id}/comments", token(f"writer-{n}"), {"body": f"Remark {n:02d} on the custody deal."})
+        assert status == 201 and comment["status"] == "published"
+        ids.append(comment["id"])
+    api.call("PUT", f"/comments/{ids[3]}/like", token("liker"))
+
+    page = open_widget(article_id, token("gina", name="Gina"))
+    comments = page.locator(".list > .comment")
+    assert comments.count() == 10 and comments.first.locator(".body").inner_text() == "Remark 10 on the custody deal."
+    page.get_by_role("button", name="Load more").click()
+    page.locator(".list > .comment .body", has_text="Remark 00").wait_for()
+    assert comments.count() == 11 and page.get_by_role("button", name="Load more").is_hidden()
+
+    page.locator(".sort label", has_text="Top").click()
+    page.locator(".list > .comment").first.locator(".body", has_text="Remark 03").wait_for()
+
+    target = page.locator(f".list > .comment[data-id='{ids[5]}']")
+    like = target.locator("button.like")
+    like.click()
+    target.locator("button.like[aria-pressed=true] .count", has_text="1").wait_for()
+
+    target.get_by_role("button", name="Reply").click()
+    target.locator("form.compose textarea").fill("Agreed, and the audit part matters most.")
+    target.locator("form.compose button.primary").click()
+    reply = target.locator(".replies > .comment")
+    reply.locator(".body", has_text="audit part").wait_for()
+    _, page_of_replies = api.call("GET", f"/articles/{article_id}/comments?parent_id={ids[5]}")
+    assert [r["body"] for r in page_of_replies["items"]] == ["Agreed, and the audit part matters most."]
+
+    other = page.locator(f".list > .comment[data-id='{ids[6]}']")
+    other.get_by_role("button", name="Report").click()
+    other.locator("form.report select").select_option("spam")
+    other.locator("form.report button.primary").click()
+    page.locator("p.status", has_text="Thanks — a moderator will look at it.").wait_for()
+    other.get_by_role("button", name="Report").click()
+    other.locator("form.report button.primary").click()
+    page.locator("p.status.error", has_text="You already reported this comment.").wait_for()
+
+    delete = reply.get_by_role("button", name="Delete")
+    delete.click()
+    reply.get_by_role("button", name="Delete for good?").click()
+    target.locator(".replies > .comment.deleted .body", has_text="This comment was deleted.").wait_for()
+    status, gone = api.call("GET", f"/comments/{page_of_replies['items'][0]['id']}")
+    assert status == 200 and gone["deleted"] is True and gone["body"] is None
+    assert not page.js_errors
