@@ -410,6 +410,13 @@ def test_demo_page_switches_between_reader_and_admin(browser, server, tmp_path: 
         page.locator("[data-action=pin]").wait_for()
         page.select_option("#who", "")
         page.locator(".comments .hint", has_text="Sign in to comment.").wait_for()
+        # The switcher's moderator or admin goes on to the console already signed in.
+        page.select_option("#who", "moderator")
+        page.locator(".comments .compose").wait_for()
+        page.get_by_role("link", name="Moderators' console").click()
+        page.locator("#who", has_text="Mia Ortega · moderator").wait_for()
+        page.locator("#tab-pending_review[aria-selected=true]").wait_for()
+        assert page.locator("#tab-pins").count() == 0  # pins are for admins
     finally:
         context.close()
 

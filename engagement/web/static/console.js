@@ -409,6 +409,9 @@
     if (!state.claims || state.tab === "log" || state.tab === "pins") return;
     if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
     const items = itemElements();
+    // Keys act on the item holding the focus (also when it is on one of the item's buttons).
+    const holder = document.activeElement && document.activeElement.closest ? document.activeElement.closest("#queue .item") : null;
+    if (holder) state.focus = items.indexOf(holder);
     const current = items[state.focus];
     const index = current ? Number(current.dataset.index) : null;
     switch (event.key) {
