@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from pathlib import Path
 
 import torch
 
-from engagement.moderation.datasets import default_data_dir, load_rows, split_rows
-from engagement.moderation.embedded import ensure_embedded_checkpoint, load_detoxify
-from engagement.moderation.evaluation import (
+from engagement.moderation.embedded import ensure_embedded_checkpoint, load_embedded_model
+from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows
+from engagement.moderation.training.evaluation import (
     ScoreTexts,
     evaluate,
     format_report,
     threshold_for_precision,
     threshold_for_recall,
 )
-from engagement.moderation.normalize import normalize_for_scoring
-from engagement.moderation.training import HOLD_RECALL_TARGETS, REJECT_PRECISION_TARGET
+from engagement.moderation.training.train import HOLD_RECALL_TARGETS, REJECT_PRECISION_TARGET
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ def embedded_scorer(instance_dir: Path) -> tuple[ScoreTexts, dict[str, float], f
     from engagement.moderation.embedded import read_model_meta
 
     checkpoint = ensure_embedded_checkpoint(instance_dir)
-    detoxify = load_detoxify(checkpoint)
+    detoxify = load_embedded_model(checkpoint)
 
     def score(texts: list[str]) -> list[dict[str, float]]:
         raw = detoxify.predict([normalize_for_scoring(text) for text in texts])
@@ -76,7 +75,6 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     torch.set_num_threads(args.threads)
 
     _, validation = split_rows(load_rows(args.data_dir or default_data_dir()))

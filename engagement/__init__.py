@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: config -> extensions -> moderation -> blueprints -> error handlers."""
+    """Build the app: config -> extensions (the api brings the error handlers) -> moderation -> blueprints."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     # werkzeug would answer "//" in a path (an id that is "/..." once decoded) with an HTML redirect page;
     # an API answers it as a path that names nothing: a JSON 404.
@@ -27,6 +27,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
+    # The factory imports the app's parts here, not at the top: `import engagement.models` (a job, a
+    # script, a migration) must not import every blueprint, service and the model loader with it.
     from engagement.database import configure_engine
     from engagement.extensions import api, db, limiter, migrate
 
@@ -47,12 +49,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         set_gauge_source(app, QUEUE_WORKERS, queue.live_workers)
 
     from engagement.api import register_blueprints
-    from engagement.errors import register_error_handlers
     from engagement.web import register_web
 
     register_blueprints(app)
     register_web(app)
-    register_error_handlers(app)
+
+    from engagement.cors import init_cors
+
+    init_cors(app)
 
     from engagement.cli import register_commands
 
@@ -66,10 +70,19 @@ def _finish_config(app: Flask) -> None:
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'engagement.db'}"
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or "memory://"
+    host_keys = config["JWT_PUBLIC_KEY"] or config["JWT_JWKS_FILE"]
     if not config["JWT_SECRET"]:
-        if config["ENV"] == "production":
-            raise RuntimeError("ENGAGEMENT_JWT_SECRET must be set when ENGAGEMENT_ENV=production")
-        config["JWT_SECRET"] = _development_secret(Path(app.instance_path))
+        if config["ENV"] == "production" and not host_keys:
+            raise RuntimeError(
+                "ENGAGEMENT_JWT_SECRET (or ENGAGEMENT_JWT_PUBLIC_KEY / ENGAGEMENT_JWT_JWKS_FILE) must be set "
+                "when ENGAGEMENT_ENV=production"
+            )
+        if config["ENV"] != "production":
+            config["JWT_SECRET"] = _development_secret(Path(app.instance_path))
+    from engagement.jwt_keys import load_verification_keys
+
+    # Without a secret in production, HS256 tokens are refused: only the host's keys verify.
+    app.extensions["jwt_keys"] = load_verification_keys(config)
     if config["MODERATION_MODE"] not in ("inline", "queue"):
         raise RuntimeError("ENGAGEMENT_MODERATION_MODE must be 'inline' or 'queue'")
 
@@ -90,6 +103,7 @@ def _development_secret(instance: Path) -> str:
 
 
 def _init_moderation(app: Flask) -> None:
+    # Here for the reason given in create_app: `import engagement` alone loads none of the app's parts.
     from engagement.moderation.moderator import Moderator
     from engagement.moderation.scoring import load_scorer
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import jwt
 from flask import current_app, g, request
 
+from engagement.addresses import client_address
 from engagement.errors import Unauthorized
+from engagement.jwt_keys import KeyNotFound, VerificationKeys
 from engagement.models.users import Role
 
 logger = logging.getLogger(__name__)
@@ -35,26 +37,52 @@ class Actor:
         return self.role is Role.ADMIN
 
 
-def issue_token(secret: str, subject: str, role: str = "user", name: str | None = None, ttl_seconds: int = 3600) -> str:
+def issue_token(
+    key: Any,
+    subject: str,
+    role: str = "user",
+    name: str | None = None,
+    ttl_seconds: int = 3600,
+    *,
+    algorithm: str = "HS256",
+    kid: str | None = None,
+    issuer: str | None = None,
+    audience: str | None = None,
+) -> str:
+    """A signed token: ``key`` is the HS256 secret, or a private key (PEM or object) for RS256/ES256."""
     if not subject or len(subject) > MAX_SUBJECT_LENGTH:
         raise ValueError(f"sub must be 1..{MAX_SUBJECT_LENGTH} characters")
+    now = datetime.now(timezone.utc)
     claims: dict[str, object] = {
         "sub": subject,
         "role": Role(role).value,
-        "exp": datetime.now(timezone.utc) + timedelta(seconds=ttl_seconds),
-        "iat": datetime.now(timezone.utc),
+        "exp": now + timedelta(seconds=ttl_seconds),
+        "iat": now,
     }
     if name:
         claims["name"] = name
-    return jwt.encode(claims, secret, algorithm="HS256")
+    if issuer:
+        claims["iss"] = issuer
+    if audience:
+        claims["aud"] = audience
+    return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid} if kid else None)
 
 
-def decode_token(token: str, secret: str) -> Actor:
+def decode_token(token: str, keys: VerificationKeys, issuer: str | None = None, audience: str | None = None) -> Actor:
+    """The actor a token names, verified with the one key and algorithm its header may use; else a 401."""
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        key, algorithm = keys.key_for(jwt.get_unverified_header(token))
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            issuer=issuer or None,
+            audience=audience or None,
+            options={"require": ["exp", "sub", *(["iss"] if issuer else []), *(["aud"] if audience else [])]},
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("The token has expired.") from None
-    except jwt.InvalidTokenError as error:
+    except (jwt.InvalidTokenError, KeyNotFound) as error:
         raise Unauthorized(f"The token is invalid: {error}.") from None
     subject = claims.get("sub")
     # Printable excludes control characters and lone surrogates, which the database cannot store.
@@ -80,7 +108,10 @@ def optional_actor() -> Actor | None:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthorized("Authorization must be 'Bearer <token>'.")
-            g.actor = decode_token(token.strip(), current_app.config["JWT_SECRET"])
+            config = current_app.config
+            g.actor = decode_token(
+                token.strip(), current_app.extensions["jwt_keys"], config["JWT_ISSUER"], config["JWT_AUDIENCE"]
+            )
     return g.actor
 
 
@@ -89,40 +120,6 @@ def required_actor() -> Actor:
     if actor is None:
         raise Unauthorized("This action needs a bearer token.", headers={"WWW-Authenticate": "Bearer"})
     return actor
-
-
-def _trusted_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(net, strict=False) for net in current_app.config["TRUSTED_PROXIES"]]
-
-
-def _is_trusted(address: str, networks) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
-
-
-def client_address() -> str:
-    """The caller's address: X-Forwarded-For is believed only hop by hop through trusted proxies."""
-    address = request.remote_addr or "unknown"
-    networks = _trusted_networks()
-    if not networks or not _is_trusted(address, networks):
-        return address
-    forwarded = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
-    for hop in reversed(forwarded):
-        if not _is_trusted(hop, networks):
-            return hop if _is_valid_ip(hop) else address
-        address = hop
-    return address
-
-
-def _is_valid_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 def rate_limit_key() -> str:

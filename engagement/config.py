@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 # Hold thresholds used when neither the environment nor the model says otherwise. Any score at or above
 # its label's threshold holds the text for a moderator.
@@ -61,6 +62,28 @@ def parse_list(raw: str) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def parse_origins(raw: str) -> list[str]:
+    """Exact origins (``https://news.example``), comma-separated; a path or a wildcard is refused.
+
+    Origins are compared exactly (scheme, host and port), never as patterns.
+    """
+    origins = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        parts = urlsplit(item)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or "*" in item
+            or "@" in parts.netloc
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+        ):
+            raise ValueError(f"{item!r} is not an origin like https://news.example or http://localhost:8080")
+        origins.append(f"{parts.scheme}://{parts.netloc}".lower())
+    return origins
+
+
 def parse_positive_int(raw: str) -> int:
     number = int(raw)
     if number < 1:
@@ -73,9 +96,18 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "ENV": ("development", str),
     "DATABASE_URL": ("", str),
     "JWT_SECRET": ("", str),
+    # The host's own public key (PEM text or a file path) or JWKS file, for RS256/ES256 tokens it signs.
+    "JWT_PUBLIC_KEY": ("", str),
+    "JWT_JWKS_FILE": ("", str),
+    # When set, every token must carry this iss / aud.
+    "JWT_ISSUER": ("", str),
+    "JWT_AUDIENCE": ("", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_ENABLED": ("true", parse_bool),
     "TRUSTED_PROXIES": ("", parse_list),
+    # Origins whose pages may call the API from a browser (the widgets); none by default.
+    "CORS_ORIGINS": ("", parse_origins),
+    "CORS_MAX_AGE": ("600", parse_positive_int),
     "MODERATION_MODE": ("inline", str),
     "MODERATION_MODEL": ("embedded", str),
     "MODERATION_LOAD": ("eager", str),

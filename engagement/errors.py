@@ -1,4 +1,9 @@
-"""Domain errors, and the one place that renders every error as JSON ``{code, status, message, errors?}``."""
+"""Domain errors, and the one place that renders every error as JSON ``{code, status, message, errors?}``.
+
+That place is flask-smorest's own error path: :class:`Api` (the ``api`` extension) renders every
+``HTTPException`` in ``handle_http_exception``, documents the same shape as ``ERROR_SCHEMA`` in OpenAPI, and
+registers the handlers for what is not an ``HTTPException`` (domain errors, database errors, the unexpected).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, jsonify
+import flask_smorest
+from flask import jsonify
+from marshmallow import Schema, fields
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -68,7 +75,7 @@ def _handle_domain_error(error: DomainError):
     return error_response(error.status, error.message, error.errors, error.headers)
 
 
-def _handle_http_exception(error: HTTPException):
+def _render_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     message = data.get("message") or error.description or HTTPStatus(error.code or 500).phrase
     errors = data.get("messages") or data.get("errors")
@@ -102,9 +109,28 @@ def _handle_unexpected(error: Exception):
     return error_response(500, "An unexpected error occurred; it has been logged.")
 
 
-def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(DomainError, _handle_domain_error)
-    app.register_error_handler(HTTPException, _handle_http_exception)
-    app.register_error_handler(IntegrityError, _handle_integrity_error)
-    app.register_error_handler(OperationalError, _handle_operational_error)
-    app.register_error_handler(Exception, _handle_unexpected)
+class ErrorSchema(Schema):
+    """The body of every error answer (documentation only: error_response builds it)."""
+
+    code = fields.Integer(metadata={"description": "The HTTP status code."})
+    status = fields.String(metadata={"description": "The status's reason phrase."})
+    message = fields.String(metadata={"description": "What went wrong, for a person."})
+    errors = fields.Raw(
+        metadata={"description": "Per-field messages (an object), or a list of messages; only when there are any."}
+    )
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api, rendering errors as this project does, through smorest's own hooks."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):
+        return _render_http_exception(error)
+
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()  # HTTPException (abort, webargs' 422, 404, 405, 413, 429...)
+        self._app.register_error_handler(DomainError, _handle_domain_error)
+        self._app.register_error_handler(IntegrityError, _handle_integrity_error)
+        self._app.register_error_handler(OperationalError, _handle_operational_error)
+        self._app.register_error_handler(Exception, _handle_unexpected)

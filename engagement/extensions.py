@@ -1,11 +1,14 @@
 """Extensions created unbound and bound to the app in ``create_app``."""
 
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from engagement.addresses import client_address
+from engagement.errors import Api
 
 # A naming convention keeps constraint names stable across SQLite and PostgreSQL migrations.
 NAMING_CONVENTION = {
@@ -26,35 +29,18 @@ migrate = Migrate()
 api = Api()
 
 
-def _rate_limit_key() -> str:
-    # Imported late: the key depends on the request's actor, resolved in engagement.auth.
-    from engagement.auth import rate_limit_key
-
-    return rate_limit_key()
-
-
-def _client_address_key() -> str:
-    from engagement.auth import client_address
-
-    return client_address()
-
-
 def _is_not_read() -> bool:
-    from flask import request
-
     return request.method not in ("GET", "HEAD")
 
 
 def _reads_limit() -> str:
-    from flask import current_app
-
     return current_app.config["RATELIMIT_READS"]
 
 
-# The default (read) limit is per address; named write limits are keyed by user (see api.rate_limited).
+# The default (read) limit is per address; named write limits are keyed by user (auth.rate_limit_key,
+# see api.rate_limited).
 limiter = Limiter(
-    key_func=_client_address_key,
+    key_func=client_address,
     default_limits=[_reads_limit],
     default_limits_exempt_when=_is_not_read,
 )
-rate_limit_key = _rate_limit_key

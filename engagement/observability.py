@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -28,9 +27,13 @@ from datetime import datetime, timezone
 from functools import wraps
 from typing import Any
 
+import pythonjsonlogger.json
 from flask import Flask, Response, current_app, g, has_request_context, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+
+from engagement.addresses import client_address
+from engagement.extensions import limiter
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("engagement.access")
@@ -62,44 +65,44 @@ MODERATION_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 
-# The standard LogRecord attributes; anything else on a record came from ``extra=`` and is logged as a field.
-_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
-
 
 # -- logging ---------------------------------------------------------------------------------------------
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id, then ``extra`` fields."""
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id on each record that does not bring its own; outside a request, none."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        request_id = getattr(record, "request_id", None) or _current_request_id()
-        if request_id:
-            entry["request_id"] = request_id
-        for key, value in vars(record).items():
-            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
-                entry[key] = value
-        if record.exc_info:
-            entry["exc_info"] = self.formatException(record.exc_info)
-        if record.stack_info:
-            entry["stack_info"] = self.formatStack(record.stack_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "request_id", None):
+            request_id = _current_request_id()
+            if request_id:
+                record.request_id = request_id
+        return True
+
+
+class JsonFormatter(pythonjsonlogger.json.JsonFormatter):
+    """One JSON object per line: time, level, logger, message, then request_id and ``extra`` fields."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "%(asctime)s %(levelname)s %(name)s %(message)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            json_ensure_ascii=False,
+        )
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
 
 
 class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        super().__init__("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s", defaults={"request_id": "-"})
 
-    def format(self, record: logging.LogRecord) -> str:
-        if not getattr(record, "request_id", None):
-            record.request_id = _current_request_id() or "-"
-        return super().format(record)
+
+def _with_request_ids(handler: logging.Handler) -> logging.Handler:
+    if not any(isinstance(existing, RequestIdFilter) for existing in handler.filters):
+        handler.addFilter(RequestIdFilter())
+    return handler
 
 
 class _StderrHandler(logging.StreamHandler):
@@ -138,7 +141,7 @@ def configure_gunicorn_logging(log: Any) -> None:
     if log_format() == "json":
         for logger_ in (log.error_log, log.access_log):
             for handler in logger_.handlers:
-                handler.setFormatter(JsonFormatter())
+                _with_request_ids(handler).setFormatter(JsonFormatter())
 
 
 def configure_logging(app: Flask) -> logging.Handler:
@@ -152,7 +155,7 @@ def configure_logging(app: Flask) -> logging.Handler:
     if handler is None:
         handler = _StderrHandler()
         root.addHandler(handler)
-    handler.setFormatter(JsonFormatter() if log_format(app) == "json" else TextFormatter())
+    _with_request_ids(handler).setFormatter(JsonFormatter() if log_format(app) == "json" else TextFormatter())
     root.setLevel(level)
     # Alembic's env.py runs logging.config.fileConfig, which disables every logger that existed before it;
     # an app that ran migrations in-process (tests, `flask db upgrade` then serve) must not go quiet.
@@ -201,8 +204,6 @@ def _finish_request(response: Response) -> Response:
 
 def _client_address() -> str | None:
     """The caller's address as the rate limiter sees it (X-Forwarded-For through trusted proxies)."""
-    from engagement.auth import client_address
-
     try:
         return client_address()
     except Exception:  # a bad ENGAGEMENT_TRUSTED_PROXIES must not cost the access line
@@ -277,8 +278,6 @@ def metrics() -> Response:
 
 def init_observability(app: Flask) -> None:
     """Logging, request ids, access lines and /metrics; call after the limiter is bound to the app."""
-    from engagement.extensions import limiter
-
     if "observability" in app.extensions:
         return
     configure_logging(app)

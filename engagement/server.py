@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gunicorn import util
+
 
 def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
-    from gunicorn import util
-
     body = json.dumps({"code": status_int, "status": reason, "message": mesg or reason}).encode()
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
@@ -24,6 +24,4 @@ def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None
 
 def use_json_protocol_errors() -> None:
     """Call from gunicorn.conf.py: the master patches gunicorn.util before forking its workers."""
-    from gunicorn import util
-
     util.write_error = write_json_error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
@@ -14,12 +15,16 @@ from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
-from engagement.auth import required_actor
+from engagement.auth import rate_limit_key, required_actor
 from engagement.errors import BadRequest
-from engagement.extensions import api, db, limiter, rate_limit_key
+from engagement.extensions import api, db, limiter
 from engagement.models._types import MAX_INTEGER
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BEARER = {"bearerAuth": []}
+# An operation's OpenAPI security by what it needs: no token; a token if the caller has one (it changes what
+# they see); a token. Swagger UI shows a padlock on the last two only.
+SECURITY = {"none": [], "optional": [{}, BEARER], "required": [BEARER]}
 
 
 class StrictJSONParser(FlaskParser):
@@ -52,6 +57,24 @@ class Blueprint(flask_smorest.Blueprint):
     """Every API blueprint parses request bodies with StrictJSONParser."""
 
     ARGUMENTS_PARSER = StrictJSONParser()
+
+    def access(self, token: str, *errors: int, limited: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document an operation's security and the error answers it can give, beside its success response.
+
+        ``token`` is "none", "optional" or "required" (see SECURITY); ``errors`` are the statuses its service
+        can answer with. Any token can be refused (401) and every operation but the probes is rate limited
+        (429), so those two are added here; smorest adds 422 itself wherever ``@blp.arguments`` parses input.
+        """
+        statuses = set(errors) | ({401} if token != "none" else set()) | ({429} if limited else set())
+
+        def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+            method = self.doc(security=SECURITY[token])(method)
+            for status in sorted(statuses):
+                # A reference to smorest's component response for this status, whose body is Api.ERROR_SCHEMA.
+                method = self.alt_response(status, response=HTTPStatus(status).name)(method)
+            return method
+
+        return decorate
 
 
 def transactional(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,12 +134,12 @@ class RowIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from engagement.api import articles, comments, docs, health, moderation, widgets
+    from engagement.api import articles, comments, docs, health, moderation, pins, reposts, rewards, shares, wallets
 
     # Replaces werkzeug's unbounded "int" before any rule is built; route strings (and metric labels) stay.
     app.url_map.converters["int"] = RowIdConverter
     app.before_request(reject_nul_in_url)
-    for module in (health, articles, comments, moderation, widgets):
+    for module in (health, articles, comments, moderation, rewards, wallets, reposts, shares, pins):
         api.register_blueprint(module.blp)
     # A plain Flask blueprint: static files, not part of the OpenAPI document.
     app.register_blueprint(docs.blp)

@@ -13,6 +13,7 @@ blp = Blueprint("health", __name__, url_prefix="/", description="Liveness and re
 @blp.route("/healthz")
 @limiter.exempt
 @blp.response(200)
+@blp.access("none", limited=False)
 def healthz():
     """The process is alive."""
     return {"status": "ok"}
@@ -33,6 +34,7 @@ def _migrations_head() -> str:
 @limiter.exempt
 @blp.response(200)
 @blp.alt_response(503)
+@blp.access("none", limited=False)
 def readyz():
     """The database answers and the moderation model is loaded (inline) or Redis answers (queue).
 

@@ -22,6 +22,7 @@ blp = Blueprint(
 class QueueView(TransactionalView):
     @blp.arguments(QueueQueryArgsSchema, location="query")
     @blp.response(200, QueuePageSchema)
+    @blp.access("required", 403)
     def get(self, args):
         """Comments waiting for a moderator, oldest first, with scores, reports, author and article."""
         return moderation_service.list_queue(required_actor(), args["status"], args["limit"], args["cursor"], args["kind"])
@@ -32,6 +33,7 @@ class DecisionView(TransactionalView):
     @rate_limited("RATELIMIT_MODERATION")
     @blp.arguments(DecisionCreateSchema)
     @blp.response(200, QueueItemSchema)
+    @blp.access("required", 403, 404, 409)
     def post(self, data, collection: str, item_id: int):
         """Approve (publish) or reject a comment, a repost's quote or a reward's message; logged."""
         kind = collection.removesuffix("s")
@@ -42,6 +44,7 @@ class DecisionView(TransactionalView):
 class AuditLogView(TransactionalView):
     @blp.arguments(AuditLogQueryArgsSchema, location="query")
     @blp.response(200, AuditLogPageSchema)
+    @blp.access("required", 403)
     def get(self, args):
         """The append-only audit log, newest first."""
         return moderation_service.list_audit_log(required_actor(), **args)
@@ -52,12 +55,14 @@ class BanView(TransactionalView):
     @rate_limited("RATELIMIT_MODERATION")
     @blp.arguments(BanCreateSchema)
     @blp.response(200, BanStateSchema)
+    @blp.access("required", 403)
     def put(self, data, user_id: str):
         """Ban a user from writing, until a time or indefinitely."""
         return user_service.ban_user(required_actor(), user_id, data["reason"], data["until"])
 
     @rate_limited("RATELIMIT_MODERATION")
     @blp.response(200, BanStateSchema)
+    @blp.access("required", 403)
     def delete(self, user_id: str):
         """Lift a ban."""
         return user_service.unban_user(required_actor(), user_id)

@@ -36,12 +36,9 @@ class Article(db.Model):
     pin_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     pinned_by_id: Mapped[Optional[str]] = mapped_column(String(64))
 
+    @classmethod
+    def pin_is_active(cls, now: datetime | None = None):
+        """SQL condition: the article is pinned and its pin has not expired."""
+        now = now or utcnow()
+        return cls.pinned_at.is_not(None) & (cls.pin_expires_at.is_(None) | (cls.pin_expires_at > now))
 
-class ArticleShareCount(db.Model):
-    """Shares of one article through one channel: a row per pair keeps the per-channel counters O(1)."""
-
-    __tablename__ = "article_share_counts"
-
-    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from engagement.extensions import db
 from engagement.models._types import UTCDateTime, utcnow
 from engagement.models.articles import Article
-from engagement.models.moderation import CommentStatus, ModeratedText
+from engagement.models.moderation import ModeratedText
 from engagement.models.users import User
+from engagement.vocabulary import ModerationStatus
 
 
 class Comment(ModeratedText, db.Model):
@@ -61,7 +62,7 @@ class Comment(ModeratedText, db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == CommentStatus.PUBLISHED and self.deleted_at is None
+        return self.status == ModerationStatus.PUBLISHED and self.deleted_at is None
 
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any, Optional
 
@@ -11,19 +10,11 @@ from engagement.extensions import db
 from engagement.models._types import UTCDateTime, utcnow
 
 
-class ModerationStatus(enum.StrEnum):
-    PUBLISHED = "published"
-    PENDING_REVIEW = "pending_review"
-    REJECTED = "rejected"
-
-
-CommentStatus = ModerationStatus
-
-
 class ModeratedText:
     """Columns of anything holding user text that is scored before others see it (comment, quote, message).
 
-    ``status`` is the text's status: shown to others only while published.
+    ``status`` is an engagement.vocabulary.ModerationStatus (shown to others only while published), ``moderation_reason`` a
+    ModerationReason; both are stored as their plain strings.
     """
 
     status: Mapped[str] = mapped_column(String(20))

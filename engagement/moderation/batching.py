@@ -7,7 +7,6 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Sequence
 from concurrent.futures import Future
 
 from engagement.moderation.scoring import Scorer
@@ -32,13 +31,11 @@ class BatchingScorer:
         self.batches_scored = 0
 
     def score_one(self, text: str, timeout: float = 30.0) -> dict[str, float]:
+        """Wait for this text's scores; the worker thread scores it together with the others waiting."""
         self._ensure_worker()
         future: Future[dict[str, float]] = Future()
         self._queue.put((text, future))
         return future.result(timeout=timeout)
-
-    def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        return self.scorer.score(texts)
 
     def _ensure_worker(self) -> None:
         if self._owner_pid == os.getpid():

@@ -9,7 +9,6 @@ machine without network can run `Detoxify(checkpoint=..., huggingface_config_pat
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,8 @@ from typing import Any
 
 import torch
 from safetensors.torch import load_file
+
+from engagement.moderation.loading import file_sha256, load_detoxify
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +63,6 @@ def encoder_dir() -> Path:
     if not (folder / "model.safetensors").is_file():
         raise EmbeddedModelMissing(f"the encoder weights {folder / 'model.safetensors'} are missing")
     return folder
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def read_model_meta(weights_dir: Path = WEIGHTS_DIR) -> dict[str, Any]:
@@ -228,13 +221,9 @@ def _adapted_weight(key: str) -> str | None:
     return None
 
 
-def load_detoxify(checkpoint: EmbeddedCheckpoint, device: str = "cpu") -> Any:
+def load_embedded_model(checkpoint: EmbeddedCheckpoint, device: str = "cpu") -> Any:
     """Load the assembled checkpoint through Detoxify's own code path, never touching the network."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from detoxify import Detoxify
-
-    return Detoxify(
+    return load_detoxify(
         checkpoint=str(checkpoint.checkpoint_path),
         huggingface_config_path=str(checkpoint.hf_config_dir),
         device=device,

@@ -5,23 +5,27 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
+
 from engagement.moderation.batching import BatchingScorer
-from engagement.moderation.policy import PENDING_REVIEW, ModerationPolicy
+from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.policy import ModerationPolicy
 from engagement.moderation.scoring import Scorer
 from engagement.observability import observed_moderation
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ModerationResult:
-    status: str
+    status: ModerationStatus
     labels: list[str] = field(default_factory=list)
-    reason: str = "model_clean"
+    reason: ModerationReason = ModerationReason.MODEL_CLEAN
     scores: dict[str, float] | None = None
     model: str | None = None
     model_version: str | None = None
@@ -61,6 +65,7 @@ class Moderator:
 
     @property
     def batcher(self) -> BatchingScorer | None:
+        """The inline batcher (its statistics and knobs); None until the model is loaded."""
         return self._loaded()
 
     def load(self) -> None:
@@ -93,29 +98,41 @@ class Moderator:
 
     @observed_moderation
     def moderate(self, text: str) -> ModerationResult:
+        """Inline mode: one text, scored in a batch with whatever other requests of this process are waiting.
+
+        Never raises: a model that is not ready or fails holds the text for a moderator.
+        """
         try:
             batcher = self._loaded()
         except Exception:
             batcher = None  # load() logged it; the text waits for a moderator
         if batcher is None:
-            return ModerationResult(PENDING_REVIEW, reason="model_not_ready")
+            return ModerationResult(ModerationStatus.PENDING_REVIEW, reason=ModerationReason.MODEL_NOT_READY)
+        normalized = normalize_for_scoring(text) or text
         started = time.perf_counter()
         try:
-            scores = batcher.score_one(text)
+            scores = batcher.score_one(normalized)
         except Exception:
             logger.exception("moderation model failed; holding the text for review")
             return ModerationResult(
-                PENDING_REVIEW,
-                reason="model_error",
+                ModerationStatus.PENDING_REVIEW,
+                reason=ModerationReason.MODEL_ERROR,
                 model=batcher.scorer.name,
                 model_version=batcher.scorer.version,
             )
-        return self.decide(scores, text, latency_ms=(time.perf_counter() - started) * 1000)
+        return self._decide(scores, normalized, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def decide(self, scores: dict[str, float], text: str | None = None, latency_ms: float = 0.0) -> ModerationResult:
-        from engagement.moderation.normalize import normalize_for_scoring
+    def moderate_batch(self, texts: Sequence[str]) -> list[ModerationResult]:
+        """Queue workers and rescores: many texts in one model call. Raises when the model fails."""
+        normalized = [normalize_for_scoring(text) or text for text in texts]
+        return [self._decide(scores, text) for scores, text in zip(self.score_texts(normalized), normalized, strict=True)]
 
-        decision = self.policy.decide(scores, normalize_for_scoring(text) if text else None)
+    def score_texts(self, normalized: Sequence[str]) -> list[dict[str, float]]:
+        """The model's scores for texts already normalized (normalize_for_scoring), in one call."""
+        return self.scorer.score(normalized)
+
+    def _decide(self, scores: dict[str, float], normalized: str, latency_ms: float = 0.0) -> ModerationResult:
+        decision = self.policy.decide(scores, normalized)
         scorer = self.scorer
         return ModerationResult(
             decision.status,
@@ -129,6 +146,4 @@ class Moderator:
 
 
 def get_moderator() -> Moderator:
-    from flask import current_app
-
     return current_app.extensions["engagement"]

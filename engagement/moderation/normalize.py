@@ -12,7 +12,7 @@ import html
 import logging
 import re
 import unicodedata
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import emoji
@@ -71,9 +71,6 @@ _EMOJI_NAME = re.compile(rf"{_EMOJI_OPEN}([^{_EMOJI_CLOSE}]*){_EMOJI_CLOSE}")
 _SKIN_TONE = re.compile(r"_(?:medium-light|medium-dark|light|medium|dark)_skin_tone")
 
 
-# Each text is normalized twice moments apart: by the scorer, then by the policy's phrase rule.
-# A small cache of recent texts makes the second call free.
-@lru_cache(maxsize=512)
 def normalize_for_scoring(text: str, *, split_key: bool = False) -> str:
     """Return `text` folded to the plain lowercase form the moderation model scores.
 

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engagement.config import DEFAULT_HOLD_THRESHOLDS
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
-PUBLISHED = "published"
-PENDING_REVIEW = "pending_review"
-REJECTED = "rejected"
 REJECT_LABEL = "toxicity"
 
 # The training data has no threat labels, so the model cannot hold "I will find you and hurt you". Until it
@@ -67,14 +65,14 @@ class ModerationPolicy:
         if self.hold_threat_phrases and text and THREAT_PHRASES.search(text) and THREAT_LABEL not in over_hold:
             over_hold = sorted([*over_hold, THREAT_LABEL])
         if self.reject_threshold is not None and scores.get(REJECT_LABEL, 0.0) >= self.reject_threshold:
-            return PolicyDecision(REJECTED, sorted(set(over_hold) | {REJECT_LABEL}), "model_reject")
+            return PolicyDecision(ModerationStatus.REJECTED, sorted(set(over_hold) | {REJECT_LABEL}), ModerationReason.MODEL_REJECT)
         if over_hold:
-            return PolicyDecision(PENDING_REVIEW, over_hold, "model_hold")
-        return PolicyDecision(PUBLISHED, [], "model_clean")
+            return PolicyDecision(ModerationStatus.PENDING_REVIEW, over_hold, ModerationReason.MODEL_HOLD)
+        return PolicyDecision(ModerationStatus.PUBLISHED, [], ModerationReason.MODEL_CLEAN)
 
 
 @dataclass(frozen=True)
 class PolicyDecision:
-    status: str
+    status: ModerationStatus
     labels: list[str] = field(default_factory=list)
-    reason: str = "model_clean"
+    reason: ModerationReason = ModerationReason.MODEL_CLEAN

@@ -1,9 +1,4 @@
-"""Queue mode: texts are scored by `flask moderation worker` processes through RQ on Redis.
-
-RQ rather than Celery: one dependency on Redis, which the rate limiter already uses; jobs are plain
-functions; and ``SimpleWorker`` runs them in the worker's own process, where the model is already loaded
-(a forked work horse would inherit torch's thread pools, which do not survive a fork).
-"""
+"""Queue mode: the API hands texts to RQ on Redis; `flask moderation worker` (engagement.jobs) scores them."""
 
 from __future__ import annotations
 
@@ -12,11 +7,13 @@ import logging
 logger = logging.getLogger(__name__)
 
 QUEUE_NAME = "moderation"
+# Named by path: the queue is below the jobs, which call services.
 JOB_FUNCTION = "engagement.jobs.score_queued_text"
 
 
 class ModerationQueue:
     def __init__(self, redis_url: str, job_timeout: int = 120):
+        # Only queue mode needs Redis and RQ; inline processes never import them.
         from redis import Redis
         from rq import Queue
 
@@ -25,7 +22,7 @@ class ModerationQueue:
 
     def enqueue(self, kind: str, item_id: int) -> bool:
         """Hand one text to the workers. If Redis is down the text stays held and the sweeper retries it."""
-        from rq import Retry
+        from rq import Retry  # queue mode only, as above
 
         try:
             self.queue.enqueue(
@@ -53,7 +50,7 @@ class ModerationQueue:
         RQ lists a worker in a set until it is cleaned, but the worker's own key expires when its
         heartbeat stops (a killed process); only workers whose key still exists are counted.
         """
-        from rq import Worker
+        from rq import Worker  # queue mode only, as above
 
         try:
             keys = Worker.all_keys(queue=self.queue)

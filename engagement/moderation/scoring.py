@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+
+from engagement.moderation.loading import file_sha256, load_detoxify
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,8 @@ class ModelLoadError(RuntimeError):
 
 
 class Scorer(Protocol):
+    """A model: scores for texts already normalized with normalize_for_scoring, one dict per text."""
+
     name: str
     version: str
     labels: tuple[str, ...]
@@ -29,7 +31,7 @@ class Scorer(Protocol):
 
 
 class DetoxifyScorer:
-    """Scores texts with a ``detoxify.Detoxify`` model after normalizing them against evasion."""
+    """Scores normalized texts with a ``detoxify.Detoxify`` model."""
 
     def __init__(self, model: Any, name: str, version: str, recommended_thresholds: Mapping[str, float] | None = None):
         self._model = model
@@ -39,45 +41,21 @@ class DetoxifyScorer:
         self.recommended_thresholds = dict(recommended_thresholds or {})
 
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        import torch
-
-        from engagement.moderation.normalize import normalize_for_scoring
+        """Scores of texts already normalized (normalize_for_scoring): the Moderator normalizes each text once."""
+        import torch  # imported by the first score, so commands that never score do not load it
 
         if not texts:
             return []
-        normalized = [normalize_for_scoring(text) or text for text in texts]
         with torch.inference_mode():
-            raw = self._model.predict(normalized)
+            raw = self._model.predict(list(texts))
         # Detoxify squeezes a batch of one into plain floats.
         columns = {label: (values if isinstance(values, list) else [values]) for label, values in raw.items()}
         return [{label: round(float(columns[label][i]), 6) for label in self.labels} for i in range(len(texts))]
 
 
-def _file_version(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
-
-
-def _load_detoxify(**kwargs: Any) -> Any:
-    if kwargs.get("huggingface_config_path"):
-        # A local config folder means an offline load; never let transformers reach for the hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    # Progress bars on stderr would break the one-JSON-object-per-line logs.
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import transformers
-    from detoxify import Detoxify
-
-    transformers.utils.logging.disable_progress_bar()
-
-    return Detoxify(**kwargs)
-
-
 def load_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> DetoxifyScorer:
     """Load the model named by ``MODERATION_MODEL``; raise ModelLoadError instead of ever falling back."""
-    import torch
+    import torch  # as in DetoxifyScorer.score: only processes that load a model pay for torch
 
     torch.set_num_threads(max(1, int(settings.get("MODERATION_THREADS", 2))))
     choice = settings.get("MODERATION_MODEL", "embedded")
@@ -86,28 +64,27 @@ def load_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> Detox
     started = time.perf_counter()
     try:
         if choice == "embedded":
-            from engagement.moderation.embedded import EMBEDDED_MODEL_NAME, ensure_embedded_checkpoint
+            # embedded imports torch and safetensors at its top: only when this model is chosen.
+            from engagement.moderation.embedded import EMBEDDED_MODEL_NAME, ensure_embedded_checkpoint, load_embedded_model
 
             assembled = ensure_embedded_checkpoint(Path(instance_path))
-            model = _load_detoxify(
-                checkpoint=str(assembled.checkpoint_path), huggingface_config_path=str(assembled.hf_config_dir)
-            )
+            model = load_embedded_model(assembled)
             scorer = DetoxifyScorer(model, EMBEDDED_MODEL_NAME, assembled.version, assembled.thresholds)
         elif choice in PUBLISHED_MODELS:
             if checkpoint:
                 path = _existing(checkpoint, "ENGAGEMENT_MODERATION_CHECKPOINT")
-                model = _load_detoxify(model_type=choice, checkpoint=str(path), huggingface_config_path=hf_config)
-                version = _file_version(path)
+                model = load_detoxify(model_type=choice, checkpoint=str(path), huggingface_config_path=hf_config)
+                version = file_sha256(path)[:12]
             else:
-                from detoxify.detoxify import MODEL_URLS
+                from detoxify.detoxify import MODEL_URLS  # detoxify imports transformers: load time only
 
-                model = _load_detoxify(model_type=choice)
+                model = load_detoxify(model_type=choice)
                 version = MODEL_URLS[choice].rsplit("-", 1)[-1].removesuffix(".ckpt")
             scorer = DetoxifyScorer(model, f"detoxify-{choice}", version)
         else:
             path = _existing(choice, "ENGAGEMENT_MODERATION_MODEL")
-            model = _load_detoxify(checkpoint=str(path), huggingface_config_path=hf_config)
-            scorer = DetoxifyScorer(model, f"checkpoint:{path.name}", _file_version(path))
+            model = load_detoxify(checkpoint=str(path), huggingface_config_path=hf_config)
+            scorer = DetoxifyScorer(model, f"checkpoint:{path.name}", file_sha256(path)[:12])
     except ModelLoadError:
         raise
     except Exception as error:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engagement.auth import Actor
 from engagement.errors import Forbidden, NotFound, Unprocessable
 from engagement.extensions import db
-from engagement.models import Article
+from engagement.models import Article, ArticleRewardTotal, ArticleShareCount, Repost, Reward
 from engagement.services.users import get_or_create_user, writer_for
 
 
@@ -50,15 +50,12 @@ def summarize_articles(article_ids: list[str], viewer: Actor | None) -> list[dic
 
     A handful of indexed lookups for the whole batch, whatever its size: counters live on rows.
     """
-    from engagement.models import ArticleRewardTotal, ArticleShareCount, Repost, Reward
-    from engagement.services.pins import active_pin_filter
-
     wanted = list(dict.fromkeys(article_ids))
     articles = {a.id: a for a in db.session.scalars(select(Article).where(Article.id.in_(wanted)))}
     found = [article_id for article_id in wanted if article_id in articles]
     if not found:
         return []
-    pinned = set(db.session.scalars(select(Article.id).where(Article.id.in_(found), active_pin_filter())))
+    pinned = set(db.session.scalars(select(Article.id).where(Article.id.in_(found), Article.pin_is_active())))
     totals: dict[str, dict[str, int]] = {article_id: {} for article_id in found}
     for row in db.session.scalars(select(ArticleRewardTotal).where(ArticleRewardTotal.article_id.in_(found))):
         totals[row.article_id][row.currency] = row.total

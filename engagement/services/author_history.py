@@ -12,6 +12,7 @@ from engagement.extensions import db
 from engagement.models import AuditLogEntry, Comment
 from engagement.models.users import User
 from engagement.services.users import require_moderator
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 
 def summarize_author(actor: Actor, user_id: str) -> dict[str, Any]:
@@ -20,8 +21,8 @@ def summarize_author(actor: Actor, user_id: str) -> dict[str, Any]:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound(f"User {user_id!r} is not known.")
-    comments = {"published": 0, "pending_review": 0, "rejected": 0}
-    decided = {"moderator_approve": 0, "moderator_reject": 0}
+    comments = {str(status): 0 for status in ModerationStatus}
+    decided = {ModerationReason.MODERATOR_APPROVE: 0, ModerationReason.MODERATOR_REJECT: 0}
     rows = db.session.execute(
         select(Comment.status, Comment.moderation_reason, func.count(), func.coalesce(func.sum(Comment.report_count), 0))
         .where(Comment.author_id == user_id)
@@ -29,8 +30,7 @@ def summarize_author(actor: Actor, user_id: str) -> dict[str, Any]:
     )
     reports = 0
     for status, reason, count, reported in rows:
-        key = getattr(status, "value", status)
-        comments[key] = comments.get(key, 0) + count
+        comments[str(status)] = comments.get(str(status), 0) + count
         if reason in decided:
             decided[reason] += count
         reports += reported
@@ -41,8 +41,8 @@ def summarize_author(actor: Actor, user_id: str) -> dict[str, Any]:
         "user_id": user.id,
         "name": user.name,
         "comments": comments,
-        "approved_by_moderators": decided["moderator_approve"],
-        "rejected_by_moderators": decided["moderator_reject"],
+        "approved_by_moderators": decided[ModerationReason.MODERATOR_APPROVE],
+        "rejected_by_moderators": decided[ModerationReason.MODERATOR_REJECT],
         "reports_received": reports,
         "bans": bans,
         "banned": user.is_banned(),

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from engagement.extensions import db
-from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, ModerationStatus
+from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment
 from engagement.moderation.moderator import get_moderator
 from engagement.services.audit import record_audit
+from engagement.services.screening import store_result
+from engagement.services.statuses import set_status
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
 # Held for these reasons, a text may be published by a rescore; held by reports or a moderator, never.
-RESCORABLE_REASONS = ("model_hold", "model_error", "model_not_ready", "queued")
+RESCORABLE_REASONS = (
+    ModerationReason.MODEL_HOLD, ModerationReason.MODEL_ERROR, ModerationReason.MODEL_NOT_READY, ModerationReason.QUEUED
+)
 
 
 @dataclass(frozen=True)
@@ -75,15 +81,14 @@ def calibrate_thresholds(target_precision: float = 0.8, min_flagged: int = 5) ->
     return report
 
 
-def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> dict[str, int]:
+def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> Iterator[dict[str, int]]:
     """Score held texts again with the current model and thresholds; publish those now clean.
 
     Texts held by reports or decided by a moderator are left alone. Every change is in the audit log.
+    Yields each batch's counts once its changes are made: the caller commits there, so the rows of a
+    batch are locked only until then.
     """
-    from engagement.services.screening import set_status, store_result
-
     moderator = get_moderator()
-    counts = {"scored": 0, "published": 0, "still_held": 0}
     for kind, model in MODERATED_KINDS.items():
         query = select(model).where(
             model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason.in_(RESCORABLE_REASONS)
@@ -99,9 +104,8 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
             if not items:
                 break
             last_id = items[-1].id
-            scores = moderator.batcher.score([item.moderated_text or "" for item in items])
-            for item, item_scores in zip(items, scores, strict=True):
-                result = moderator.decide(item_scores, item.moderated_text)
+            counts = {"scored": 0, "published": 0, "still_held": 0}
+            for item, result in zip(items, moderator.moderate_batch([item.moderated_text or "" for item in items]), strict=True):
                 counts["scored"] += 1
                 store_result(item, result)
                 if result.status == ModerationStatus.PUBLISHED:
@@ -109,12 +113,11 @@ def rescore_held_texts(since: datetime | None = None, batch_size: int = 32) -> d
                     counts["published"] += 1
                     record_audit(
                         "rescore_published", kind, item.id, from_status=ModerationStatus.PENDING_REVIEW,
-                        to_status=result.status, reason="rescore",
+                        to_status=result.status, reason=ModerationReason.RESCORE,
                         details={"model": result.model, "model_version": result.model_version, "scores": result.scores},
                     )
                 else:
                     # Still doubtful: keep it held, but show moderators the current model's view.
-                    item.moderation_reason = "model_hold"
+                    item.moderation_reason = ModerationReason.MODEL_HOLD
                     counts["still_held"] += 1
-            db.session.commit()
-    return counts
+            yield counts

@@ -13,15 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from engagement.auth import Actor
 from engagement.errors import Conflict, Forbidden, NotFound, Unprocessable
 from engagement.extensions import db
-from engagement.models import Article, Comment, CommentLike, CommentReport, CommentRevision, CommentStatus
+from engagement.models import Comment, CommentLike, CommentReport, CommentRevision
 from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.counters import bump
 from engagement.services.screening import after_screening, screen_text, store_result
+from engagement.services.statuses import count_visibility_change, set_status
 from engagement.services.users import writer_for
 from engagement.text import validated_user_text
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -85,25 +87,9 @@ def _published_comment(comment_id: int, actor: Actor | None, for_update: bool = 
     comment = get_comment(comment_id, actor, for_update)
     if comment.is_deleted:
         raise NotFound(f"Comment {comment_id} was deleted.")
-    if comment.status != CommentStatus.PUBLISHED:
+    if comment.status != ModerationStatus.PUBLISHED:
         raise Conflict(f"Comment {comment_id} is not published.")
     return comment
-
-
-def apply_status(comment: Comment, new_status: str) -> None:
-    """Change the status, keeping the article's and the parent's published counters exact."""
-    was_public = comment.is_published
-    comment.status = new_status
-    _count_visibility_change(comment, was_public)
-
-
-def _count_visibility_change(comment: Comment, was_public: bool) -> None:
-    delta = int(comment.is_published) - int(was_public)
-    if not delta:
-        return
-    bump(db.session.get(Article, comment.article_id), comment_count=delta)
-    if comment.parent_id is not None:
-        bump(db.session.get(Comment, comment.parent_id), reply_count=delta)
 
 
 def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int | None:
@@ -130,13 +116,13 @@ def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int 
         author_id=author.id,
         parent_id=_resolve_parent(article.id, parent_id, actor),
         body=body,
-        status=CommentStatus.PENDING_REVIEW,
+        status=ModerationStatus.PENDING_REVIEW,
         created_at=utcnow(),
     )
     store_result(comment, result)
     db.session.add(comment)
     db.session.flush()
-    apply_status(comment, result.status)
+    set_status(comment, result.status)
     after_screening("comment", comment, result, None)
     return annotate_for_viewer([comment], actor)[0]
 
@@ -168,7 +154,7 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
     comment.body = body
     comment.edited_at = utcnow()
     store_result(comment, result)
-    apply_status(comment, result.status)
+    set_status(comment, result.status)
     after_screening("comment", comment, result, from_status)
     return annotate_for_viewer([comment], actor)[0]
 
@@ -186,7 +172,7 @@ def delete_comment(actor: Actor, comment_id: int) -> None:
     comment.deleted_at = utcnow()
     comment.deleted_by_id = actor.user_id
     comment.pinned_at = None
-    _count_visibility_change(comment, was_public)
+    count_visibility_change(comment, was_public)
     if not is_author:
         record_audit("delete", "comment", comment.id, actor_id=actor.user_id, from_status=comment.status)
 
@@ -201,9 +187,9 @@ def list_comments(
 ) -> Page[Comment]:
     """Published comments (and the viewer's own held ones), pinned first on the first page, by keyset."""
     get_article(article_id)
-    visible = Comment.status == CommentStatus.PUBLISHED
+    visible = Comment.status == ModerationStatus.PUBLISHED
     if viewer is not None:
-        visible = visible | ((Comment.author_id == viewer.user_id) & (Comment.status == CommentStatus.PENDING_REVIEW))
+        visible = visible | ((Comment.author_id == viewer.user_id) & (Comment.status == ModerationStatus.PENDING_REVIEW))
     query = select(Comment).where(Comment.article_id == article_id, Comment.deleted_at.is_(None), visible)
     query = query.where(Comment.parent_id == parent_id) if parent_id else query.where(Comment.parent_id.is_(None))
     pinned: list[Comment] = []
@@ -283,16 +269,16 @@ def report_comment(actor: Actor, comment_id: int, reason: str) -> CommentReport:
     if comment.reported_at is None:
         comment.reported_at = utcnow()
     threshold = current_app.config["REPORTS_TO_REVIEW"]
-    if comment.open_report_count >= threshold and comment.status == CommentStatus.PUBLISHED:
-        apply_status(comment, CommentStatus.PENDING_REVIEW)
-        comment.moderation_reason = "reported"
+    if comment.open_report_count >= threshold and comment.status == ModerationStatus.PUBLISHED:
+        set_status(comment, ModerationStatus.PENDING_REVIEW)
+        comment.moderation_reason = ModerationReason.REPORTED
         record_audit(
             "auto_pending_review",
             "comment",
             comment.id,
-            from_status=CommentStatus.PUBLISHED,
-            to_status=CommentStatus.PENDING_REVIEW,
-            reason="reported",
+            from_status=ModerationStatus.PUBLISHED,
+            to_status=ModerationStatus.PENDING_REVIEW,
+            reason=ModerationReason.REPORTED,
             details={"open_reports": comment.open_report_count, "threshold": threshold},
         )
     return report

@@ -12,19 +12,21 @@ from sqlalchemy.orm import selectinload
 from engagement.auth import Actor
 from engagement.errors import Conflict, NotFound, Unprocessable
 from engagement.extensions import db
-from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, ModeratedText, ModerationStatus
+from engagement.models import MODERATED_KINDS, AuditLogEntry, Comment, ModeratedText
 from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
 from engagement.services.comments import annotate_for_viewer
-from engagement.services.screening import set_status
+from engagement.services.statuses import set_status
 from engagement.services.users import require_moderator, user_for
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
-QUEUES = ("pending_review", "rejected", "reported")
+# Two statuses, and the comments with open reports.
+QUEUES = (ModerationStatus.PENDING_REVIEW, ModerationStatus.REJECTED, "reported")
 
 
 def list_queue(
-    actor: Actor, queue: str = "pending_review", limit: int = 20, cursor: str | None = None, kind: str = "comment"
+    actor: Actor, queue: str = ModerationStatus.PENDING_REVIEW, limit: int = 20, cursor: str | None = None, kind: str = "comment"
 ) -> Page[ModeratedText]:
     """Oldest first, so nothing waits forever; reported comments by when the first open report came in."""
     require_moderator(actor)
@@ -40,10 +42,10 @@ def list_queue(
     else:
         query = query.where(model.status == queue)
         key_column = model.created_at
-    if queue == "pending_review":
+    if queue == ModerationStatus.PENDING_REVIEW:
         # Texts waiting for a queue worker reach moderators only once they are overdue.
         deadline = utcnow() - timedelta(seconds=current_app.config["MODERATION_DEADLINE"])
-        query = query.where((model.moderation_reason.is_(None)) | (model.moderation_reason != "queued") | (model.created_at < deadline))
+        query = query.where((model.moderation_reason.is_(None)) | (model.moderation_reason != ModerationReason.QUEUED) | (model.created_at < deadline))
     if cursor:
         moment, last_id = decode_cursor(cursor, datetime.fromisoformat, int)
         query = query.where(tuple_(key_column, model.id) > tuple_(moment, last_id))
@@ -76,7 +78,7 @@ def decide(actor: Actor, kind: str, item_id: int, action: str, reason: str | Non
     elif item.moderated_text is None:
         raise Conflict(f"{kind.capitalize()} {item_id} has no text to moderate.")
     set_status(item, new_status)
-    item.moderation_reason = f"moderator_{action}"
+    item.moderation_reason = ModerationReason.by_moderator(action)
     item.decided_by_id = moderator.id
     record_audit(
         action,

@@ -51,13 +51,8 @@ def unpin_article(actor: Actor, article_id: str) -> None:
         record_audit("unpin", "article", article.id, actor_id=admin.id)
 
 
-def active_pin_filter(now: datetime | None = None):
-    now = now or utcnow()
-    return Article.pinned_at.is_not(None) & (Article.pin_expires_at.is_(None) | (Article.pin_expires_at > now))
-
-
 def list_pinned_articles() -> list[Article]:
-    query = select(Article).where(active_pin_filter()).order_by(Article.pin_position, Article.pinned_at, Article.id)
+    query = select(Article).where(Article.pin_is_active()).order_by(Article.pin_position, Article.pinned_at, Article.id)
     return list(db.session.scalars(query.limit(100)))
 
 

@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import select
 
 from engagement.extensions import db
-from engagement.models import MODERATED_KINDS, Comment, ModeratedText, ModerationStatus
+from engagement.models import MODERATED_KINDS, ModeratedText
 from engagement.models._types import utcnow
 from engagement.moderation.moderator import ModerationResult, get_moderator
 from engagement.observability import record_moderation
 from engagement.services.audit import record_audit
+from engagement.services.statuses import set_status
+from engagement.vocabulary import ModerationReason, ModerationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +24,10 @@ logger = logging.getLogger(__name__)
 def screen_text(text: str | None) -> ModerationResult:
     """Inline mode scores now; queue mode holds the text until a worker scores it. No text, nothing to hide."""
     if text is None:
-        return ModerationResult("published", reason="no_text")
+        return ModerationResult(ModerationStatus.PUBLISHED, reason=ModerationReason.NO_TEXT)
     moderator = get_moderator()
     if moderator.mode == "queue":
-        return ModerationResult("pending_review", reason="queued")
+        return ModerationResult(ModerationStatus.PENDING_REVIEW, reason=ModerationReason.QUEUED)
     return moderator.moderate(text)
 
 
@@ -37,16 +39,6 @@ def store_result(item: ModeratedText, result: ModerationResult) -> None:
     item.moderation_reason = result.reason
     item.scored_at = utcnow() if result.scores is not None else None
     item.decided_by_id = None
-
-
-def set_status(item: ModeratedText, status: str) -> None:
-    """Change a text's status; for a comment, also keep its article's and parent's counters exact."""
-    if isinstance(item, Comment):
-        from engagement.services.comments import apply_status
-
-        apply_status(item, status)
-    else:
-        item.status = status
 
 
 def record_automatic_decision(kind: str, item: Any, result: ModerationResult, from_status: str | None) -> None:
@@ -63,17 +55,17 @@ def record_automatic_decision(kind: str, item: Any, result: ModerationResult, fr
 
 def after_screening(kind: str, item: Any, result: ModerationResult, from_status: str | None) -> None:
     """Log the automatic decision and, in queue mode, hand the text to the workers once committed."""
-    if result.reason == "no_text":
+    if result.reason == ModerationReason.NO_TEXT:
         return
     record_automatic_decision(kind, item, result, from_status)
-    if result.reason == "queued":
+    if result.reason == ModerationReason.QUEUED:
         # Jobs carry ids, never ORM objects, and are enqueued only once the row is committed.
         queue = get_moderator().queue
         db.session.info.setdefault("after_commit", []).append(partial(queue.enqueue, kind, item.id))
 
 
 def _waiting_for_worker(model):
-    return (model.status == ModerationStatus.PENDING_REVIEW) & (model.moderation_reason == "queued")
+    return (model.status == ModerationStatus.PENDING_REVIEW) & (model.moderation_reason == ModerationReason.QUEUED)
 
 
 def _queued(model):
@@ -85,7 +77,7 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
 
     Idempotent: a text already scored is skipped, so duplicate or retried jobs do no harm. Rows are
     locked with SKIP LOCKED where the database has it, so several workers never score the same text.
-    Raises when the model fails, so RQ retries the job; the texts stay held meanwhile.
+    Raises when the model fails, so RQ retries the job; the texts stay held meanwhile. The job commits.
     """
     model = MODERATED_KINDS[kind]
     # The job's own text first, then the oldest others that are waiting.
@@ -95,17 +87,13 @@ def score_queued_texts(kind: str, item_id: int, batch_size: int = 32) -> int:
     ).all()
     items = [*first, *others]
     if not items:
-        db.session.rollback()
         return 0
-    moderator = get_moderator()
-    scores = moderator.batcher.score([item.moderated_text or "" for item in items])
-    for item, item_scores in zip(items, scores, strict=True):
-        result = record_moderation(moderator.decide(item_scores, item.moderated_text))
+    results = get_moderator().moderate_batch([item.moderated_text or "" for item in items])
+    for item, result in zip(items, results, strict=True):
+        record_moderation(result)
         store_result(item, result)
         set_status(item, result.status)
         record_automatic_decision(kind, item, result, ModerationStatus.PENDING_REVIEW)
-    db.session.commit()
-    logger.info("scored %d queued %s text(s)", len(items), kind)
     return len(items)
 
 
@@ -118,5 +106,4 @@ def requeue_stale_texts(older_than_seconds: int) -> int:
         ids = db.session.scalars(select(model.id).where(_waiting_for_worker(model), model.created_at < cutoff)).all()
         for item_id in ids:
             count += int(queue.enqueue(kind, item_id))
-    db.session.rollback()
     return count

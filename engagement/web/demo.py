@@ -62,7 +62,10 @@ def demo_token():
     subject, name = PEOPLE[role]
     if role == "user":
         _top_up(subject, name)
-    token = issue_token(current_app.config["JWT_SECRET"], subject, role, name, TOKEN_TTL)
+    config = current_app.config
+    token = issue_token(
+        config["JWT_SECRET"], subject, role, name, TOKEN_TTL, issuer=config["JWT_ISSUER"] or None, audience=config["JWT_AUDIENCE"] or None
+    )
     response = jsonify(token=token, role=role, sub=subject, name=name, expires_in=TOKEN_TTL)
     response.headers["Cache-Control"] = "no-store"
     return response

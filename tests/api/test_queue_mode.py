@@ -26,7 +26,7 @@ def empty_queue(app):
 
 
 def run_worker_burst(app):
-    from engagement.moderation.worker import run_worker
+    from engagement.jobs import run_worker
 
     app.extensions["engagement"].load()
     run_worker(app, burst=True, sweep_after=3600)
@@ -67,7 +67,7 @@ def test_lost_job_is_swept_and_scored(app, client, auth, make_article):
     article_id = make_article()["id"]
     comment = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hello"}, headers=auth()).get_json()
     app.extensions["engagement"].queue.redis.flushdb()  # the job is lost, e.g. with a dead worker
-    from engagement.moderation.worker import run_worker
+    from engagement.jobs import run_worker
 
     app.extensions["engagement"].load()
     run_worker(app, burst=True, sweep_after=0)

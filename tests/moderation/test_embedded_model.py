@@ -15,7 +15,7 @@ from engagement.moderation.embedded import (
     EmbeddedCheckpoint,
     EmbeddedModelMissing,
     ensure_embedded_checkpoint,
-    load_detoxify,
+    load_embedded_model,
 )
 from engagement.moderation.normalize import normalize_for_scoring
 
@@ -44,7 +44,7 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedCheckpoint:
 
 @pytest.fixture(scope="module")
 def score(checkpoint: EmbeddedCheckpoint) -> Any:
-    model = load_detoxify(checkpoint)
+    model = load_embedded_model(checkpoint)
 
     def score_texts(texts: list[str]) -> list[dict[str, float]]:
         raw = model.predict([normalize_for_scoring(text) for text in texts])

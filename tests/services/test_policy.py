@@ -1,7 +1,10 @@
 """The publication policy on given scores (no model involved)."""
 
+from unittest import mock
+
 import pytest
 
+from engagement.moderation import moderator as moderator_module
 from engagement.moderation.policy import ModerationPolicy
 
 CLEAN = {"toxicity": 0.01, "insult": 0.01, "threat": 0.0001}
@@ -48,3 +51,12 @@ def test_environment_thresholds_beat_the_models_which_replace_the_defaults():
     assert from_model.hold_thresholds == {"toxicity": 0.48, "insult": 0.28} and from_model.source == "model"
     overridden = ModerationPolicy.from_settings({"HOLD_THRESHOLDS": {"toxicity": 0.7}}, {"toxicity": 0.48})
     assert overridden.hold_thresholds["toxicity"] == 0.7 and overridden.source == "environment"
+
+
+def test_the_model_and_the_threat_rule_read_the_text_normalized_once(app, fake_scorer) -> None:
+    moderator = app.extensions["engagement"]
+    with mock.patch.object(moderator_module, "normalize_for_scoring", wraps=moderator_module.normalize_for_scoring) as normalize:
+        result = moderator.moderate("I W1LL HURT Y0U")
+    assert normalize.call_count == 1
+    assert fake_scorer.calls[-1] == ["i will hurt you"]
+    assert result.status == "pending_review" and result.labels == ["threat"]

@@ -17,11 +17,15 @@ import shutil
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from html import escape
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from engagement.auth import issue_token
 from engagement.text import clean_user_text
@@ -36,8 +40,44 @@ BROWSER_ARGS = [
 TIMEOUT_MS = 15_000
 
 
+NEWS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The news site</title></head>
+<body><h1>Geneva talks</h1><div data-engagement-article="{article}"></div>
+<script>window.engagementTokenProvider = async () => {token};</script>
+<script src="{api}/widget/v1/engagement.js" defer></script></body></html>"""
+
+
+@contextmanager
+def serving(wsgi_app) -> Iterator[int]:
+    http = make_server("127.0.0.1", 0, wsgi_app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield http.server_port
+    finally:
+        http.shutdown()
+        thread.join(timeout=10)
+        http.server_close()
+
+
 @pytest.fixture(scope="module")
-def server(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def news_site() -> Iterator[dict[str, str]]:
+    """A second local server, on another port (so another origin), standing in for the news site."""
+    site: dict[str, str] = {}
+
+    @Request.application
+    def page(request: Request) -> Response:
+        if request.path != "/article":
+            return Response("not found", status=404)
+        html = NEWS_PAGE.format(article=escape(request.args["id"]), token=json.dumps(request.args.get("token")), api=site["api"])
+        return Response(html, mimetype="text/html")
+
+    with serving(page) as port:
+        site["origin"] = f"http://127.0.0.1:{port}"
+        yield site
+
+
+@pytest.fixture(scope="module")
+def server(migrated_database: str, tmp_path_factory: pytest.TempPathFactory, news_site) -> Iterator[str]:
     from engagement import create_app
     from engagement.extensions import db
 
@@ -46,18 +86,15 @@ def server(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "REJECT_THRESHOLD": None,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_COMMENTS": "3/minute",
+        "CORS_ORIGINS": [news_site["origin"]],
     }
     with database_copy(migrated_database, tmp_path_factory.mktemp("browser")) as url:
         app = create_app(_test_config(url, **overrides))
-        http = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=http.serve_forever, daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{http.server_port}"
+            with serving(app) as port:
+                news_site["api"] = f"http://127.0.0.1:{port}"
+                yield news_site["api"]
         finally:
-            http.shutdown()
-            thread.join(timeout=10)
-            http.server_close()
             with app.app_context():
                 db.engine.dispose()
 
@@ -470,3 +507,29 @@ def test_pages_of_comments_replies_likes_reports_and_deletion(people, api):
     status, gone = api.call("GET", f"/comments/{page_of_replies['items'][0]['id']}")
     assert status == 200 and gone["deleted"] is True and gone["body"] is None
     assert not page.js_errors
+
+
+def test_widget_works_from_another_origin_through_cors(browser, server, news_site, api):
+    """A news site on another origin embeds the bar: the script, its styles and every API call cross origins."""
+    article_id = api.article()
+    context = browser.new_context(viewport={"width": 900, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        api_origins = []
+        page.on("response", lambda r: api_origins.append(r.headers.get("access-control-allow-origin")) if "/api/v1/" in r.url else None)
+        host_origin = news_site["origin"]
+        page.goto(f"{host_origin}/article?{urlencode({'id': article_id, 'token': token('hana')})}")
+        page.locator("[data-engagement-article][data-engagement-ready]").wait_for(state="attached")
+        page.locator(".compose textarea").fill("Read from the news site's own domain.")
+        page.locator(".compose button.primary").click()
+        page.locator(".list > .comment .body", has_text="own domain").wait_for()
+        assert api_origins and set(api_origins) == {host_origin}
+        assert page.evaluate("() => location.origin") == host_origin != server
+
+        # The same page from an origin not in ENGAGEMENT_CORS_ORIGINS: the browser blocks the API, the bar says so.
+        stranger = host_origin.replace("127.0.0.1", "localhost")
+        page.goto(f"{stranger}/article?{urlencode({'id': article_id, 'token': token('hana')})}")
+        page.locator("p.status.error", has_text="Network problem. Please try again.").wait_for()
+    finally:
+        context.close()

@@ -1,11 +1,14 @@
 import re
 from datetime import timezone
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 # C0 controls other than tab and line breaks, and DEL. Free text (bodies, quotes, messages) is cleaned by the
 # text rules instead; every other input string refuses them, NUL above all, which PostgreSQL cannot store.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The real bound (400 code points after cleaning) is the service's; this stops absurd payloads early.
+TEXT_INPUT = validate.Length(max=4000)
+AMOUNT = validate.Range(min=1)
 
 
 def no_control_characters(value: str) -> None:
@@ -38,16 +41,20 @@ class PageQueryArgsSchema(InputSchema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
+class IdempotencyHeaderSchema(Schema):
+    """The Idempotency-Key header of a money-moving request (credits, rewards)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    idempotency_key = fields.String(
+        data_key="Idempotency-Key", load_default=None, metadata={"description": "Required: retries with the same key replay."}
+    )
+
+
 class UserRefSchema(Schema):
     id = fields.String()
     name = fields.String(allow_none=True)
-
-
-class ErrorSchema(Schema):
-    code = fields.Integer()
-    status = fields.String()
-    message = fields.String()
-    errors = fields.Dict()
 
 
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:

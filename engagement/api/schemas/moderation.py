@@ -4,6 +4,24 @@ from engagement.api.schemas.comments import ModerationInfoSchema, RevisionSchema
 from engagement.api.schemas.common import InputSchema, PageQueryArgsSchema, UserRefSchema, UTCDateTimeField, no_control_characters, page_schema
 
 
+class OptionalTextSchema(Schema):
+    """An item with optional user text (a reward's message, a repost's quote), scored before others see it."""
+
+    def visible_text(self, item):
+        # Others see the text only once it is published; its writer and moderators always do.
+        if item.moderated_text is None:
+            return None
+        return item.moderated_text if item.status == "published" or item.viewer_is_privileged else None
+
+    def text_status(self, item):
+        return item.status if item.moderated_text is not None else None
+
+    def text_moderation(self, item):
+        if item.moderated_text is None or not item.viewer_is_privileged:
+            return None
+        return ModerationInfoSchema().dump(item.moderation)
+
+
 class QueueQueryArgsSchema(PageQueryArgsSchema):
     status = fields.String(
         load_default="pending_review", validate=validate.OneOf(["pending_review", "rejected", "reported"])

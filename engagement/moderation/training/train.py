@@ -30,14 +30,6 @@ from torch import nn
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 from transformers.masking_utils import create_bidirectional_mask
 
-from engagement.moderation.datasets import (
-    LABEL_MAPPING,
-    LABELS,
-    SOURCES,
-    Row,
-    load_rows,
-    split_rows,
-)
 from engagement.moderation.embedded import (
     ADAPTER_SUFFIXES,
     EMBEDDED_MODEL_NAME,
@@ -50,12 +42,20 @@ from engagement.moderation.embedded import (
     encoder_dir,
     encoder_state_dict,
     ensure_embedded_checkpoint,
-    file_sha256,
     hf_config,
-    load_detoxify,
+    load_embedded_model,
     merge_adapters,
 )
-from engagement.moderation.evaluation import (
+from engagement.moderation.loading import file_sha256
+from engagement.moderation.training.datasets import (
+    LABEL_MAPPING,
+    LABELS,
+    SOURCES,
+    Row,
+    load_rows,
+    split_rows,
+)
+from engagement.moderation.training.evaluation import (
     compute_report,
     threshold_for_precision,
     threshold_for_recall,
@@ -488,7 +488,7 @@ def _check_detoxify_path(
     """Load what was written through Detoxify and compare with the training model on a few rows."""
     texts = [row["text"] for row in rows]
     with tempfile.TemporaryDirectory() as instance_dir:
-        detoxify = load_detoxify(ensure_embedded_checkpoint(instance_dir, weights_dir))
+        detoxify = load_embedded_model(ensure_embedded_checkpoint(instance_dir, weights_dir))
         served = detoxify.predict(texts)
     model.eval()
     with torch.no_grad():

@@ -69,7 +69,7 @@ def default_data_dir() -> Path:
     override = os.environ.get("ENGAGEMENT_DATA_DIR")
     if override:
         return Path(override)
-    repository_root = Path(__file__).resolve().parents[2]
+    repository_root = Path(__file__).resolve().parents[3]
     return repository_root.parent / "shared" / "data"
 
 

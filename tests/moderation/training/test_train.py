@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,10 @@ from engagement.moderation.embedded import (
     EmbeddedModelMissing,
     encoder_state_dict,
     ensure_embedded_checkpoint,
-    load_detoxify,
+    load_embedded_model,
     merge_adapters,
 )
-from engagement.moderation.training import AdaptedLinear, train_embedded_model
+from engagement.moderation.training.train import AdaptedLinear, train_embedded_model
 
 BENIGN = ["thanks for the article {}", "what a lovely day in town {}", "the match starts at {} tonight"]
 TOXIC = ["you are a stupid idiot {}", "shut up you worthless moron {}", "go away you pathetic loser {}"]
@@ -102,7 +103,7 @@ def test_training_writes_small_weights_that_assemble_and_load_through_detoxify(t
     assert torch.allclose(served[query], expected)
     assert torch.equal(served["bert.encoder.layer.3.output.dense.weight"], encoder["bert.encoder.layer.3.output.dense.weight"])
 
-    scores = load_detoxify(checkpoint).predict(["thanks for the article", "you are a stupid idiot"])
+    scores = load_embedded_model(checkpoint).predict(["thanks for the article", "you are a stupid idiot"])
     assert set(scores) == set(meta["labels"])
 
 
@@ -118,3 +119,17 @@ def test_train_command_passes_its_options_through(app, tmp_path: Path) -> None:
     assert (training["epochs"], training["adapted_layers"], training["adapter_rank"]) == (1, 2, 2)
     assert training["bfloat16_autocast"] is False
     assert "validation toxicity ROC-AUC" in result.output
+
+
+@pytest.mark.parametrize("command", ["train", "eval"])
+def test_offline_commands_name_the_missing_extra(app, tmp_path: Path, monkeypatch, command: str) -> None:
+    # As on an API host installed without the `train` extra: scikit-learn cannot be imported.
+    for name in [name for name in sys.modules if name.split(".")[0] == "sklearn"] + ["sklearn"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    for name in [name for name in sys.modules if name.startswith("engagement.moderation.training.")]:
+        if not name.endswith(".cli"):
+            monkeypatch.delitem(sys.modules, name)
+    args = ["--data-dir", str(tmp_path)] if command == "train" else ["--data", str(tmp_path / "eval.csv")]
+    result = app.test_cli_runner().invoke(args=["moderation", command, *args])
+    assert result.exit_code == 1
+    assert "pip install 'engagement[train]'" in result.output

@@ -18,6 +18,10 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from engagement.moderation.policy import ModerationPolicy
+from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows, write_rows_csv
+from engagement.vocabulary import ModerationStatus
+
 logger = logging.getLogger(__name__)
 
 ScoreTexts = Callable[[list[str]], list[dict[str, float]]]
@@ -104,21 +108,20 @@ def compute_report(
     return EvaluationReport(
         rows=len(rows),
         labels=labels,
-        published=outcomes.count("publish") / total,
-        held=outcomes.count("hold") / total,
-        rejected=outcomes.count("reject") / total,
+        published=outcomes.count(ModerationStatus.PUBLISHED) / total,
+        held=outcomes.count(ModerationStatus.PENDING_REVIEW) / total,
+        rejected=outcomes.count(ModerationStatus.REJECTED) / total,
         hold_thresholds=dict(hold_thresholds),
         reject_threshold=reject_threshold,
         source_toxicity_auc=by_source,
     )
 
 
-def decide(score: Mapping[str, float], hold_thresholds: Mapping[str, float], reject_threshold: float | None) -> str:
+def decide(
+    score: Mapping[str, float], hold_thresholds: Mapping[str, float], reject_threshold: float | None
+) -> ModerationStatus:
     """The app's policy on the model's scores alone (the threat phrases are a rule, not the model)."""
-    from engagement.moderation.policy import ModerationPolicy
-
-    status = ModerationPolicy(dict(hold_thresholds), reject_threshold, hold_threat_phrases=False).decide(score).status
-    return {"published": "publish", "pending_review": "hold", "rejected": "reject"}[status]
+    return ModerationPolicy(dict(hold_thresholds), reject_threshold, hold_threat_phrases=False).decide(score).status
 
 
 def format_report(report: EvaluationReport, title: str = "") -> str:
@@ -167,8 +170,6 @@ def read_eval_csv(path: str | Path) -> list[dict[str, Any]]:
 
 def write_validation_split(path: str | Path, data_dir: str | Path | None = None) -> Path:
     """Write the training's own validation split as an eval CSV (keep it outside the repository)."""
-    from engagement.moderation.datasets import default_data_dir, load_rows, split_rows, write_rows_csv
-
     _, validation = split_rows(load_rows(data_dir or default_data_dir()))
     return write_rows_csv(validation, path)
 

@@ -1,20 +1,35 @@
-"""`flask moderation ...`: train the embedded model and evaluate the configured scorer."""
+"""`flask moderation train` and `flask moderation eval`: offline commands, added to the `moderation` group.
+
+They need the `train` extra; without it they say so instead of failing with an ImportError.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
+
+from engagement.moderation.normalize import normalize_for_scoring
 
 logger = logging.getLogger(__name__)
 
-moderation_cli = AppGroup("moderation", help="Train, evaluate and operate the comment moderation model.")
+MISSING_EXTRA = "`flask moderation {command}` needs the training tools: pip install 'engagement[train]' ({error})."
 
 
-@moderation_cli.command("train")
+def _training_module(command: str, name: str):
+    """Import an offline module when its command runs: the API and the workers never need its dependencies."""
+    try:
+        return importlib.import_module(f"engagement.moderation.training.{name}")
+    except ImportError as error:
+        raise click.ClickException(MISSING_EXTRA.format(command=command, error=error)) from None
+
+
+@click.command("train")
+@with_appcontext
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Labeled data folder (default: $ENGAGEMENT_DATA_DIR or ../shared/data).")
 @click.option("--weights-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -41,14 +56,12 @@ def train_command(
     bfloat16: bool | None,
 ) -> None:
     """Train the embedded model on the shared data and write its weights and json."""
-    from engagement.moderation.datasets import default_data_dir
-    from engagement.moderation.embedded import WEIGHTS_DIR
-    from engagement.moderation.training import train_embedded_model
-
+    datasets = _training_module("train", "datasets")
+    train = _training_module("train", "train")
     _show_progress()
-    meta = train_embedded_model(
-        data_dir or default_data_dir(),
-        weights_dir or WEIGHTS_DIR,
+    meta = train.train_embedded_model(
+        data_dir or datasets.default_data_dir(),
+        weights_dir or train.WEIGHTS_DIR,
         seed=seed,
         epochs=epochs,
         trainable_layers=trainable_layers,
@@ -65,7 +78,8 @@ def train_command(
     click.echo(f"hold thresholds {meta['thresholds']}, reject threshold {meta['reject_threshold']}")
 
 
-@moderation_cli.command("eval")
+@click.command("eval")
+@with_appcontext
 @click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="CSV with a `text` column, 0/1 label columns and optionally `source`.")
 @click.option("--write-validation-split", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -74,21 +88,27 @@ def train_command(
               help="Labeled data folder used with --write-validation-split.")
 def eval_command(data_path: Path, write_validation_split: Path | None, data_dir: Path | None) -> None:
     """Score a labeled CSV with the configured model and policy, and print the report."""
-    from engagement.moderation.evaluation import evaluate, format_report, read_eval_csv
-    from engagement.moderation.evaluation import write_validation_split as write_split
-
+    evaluation = _training_module("eval", "evaluation")
     if write_validation_split is not None:
-        written = write_split(write_validation_split, data_dir)
+        written = evaluation.write_validation_split(write_validation_split, data_dir)
         click.echo(f"wrote the validation split to {written}")
     moderation = current_app.extensions["engagement"]
     scorer = moderation.scorer
     policy = moderation.policy
-    rows = read_eval_csv(data_path)
-    report = evaluate(lambda texts: scorer.score(texts), rows, policy.hold_thresholds, policy.reject_threshold)
-    click.echo(format_report(report, f"{scorer.name} {scorer.version} on {data_path.name}"))
+    rows = evaluation.read_eval_csv(data_path)
+    report = evaluation.evaluate(
+        lambda texts: moderation.score_texts([normalize_for_scoring(text) or text for text in texts]),
+        rows,
+        policy.hold_thresholds,
+        policy.reject_threshold,
+    )
+    click.echo(evaluation.format_report(report, f"{scorer.name} {scorer.version} on {data_path.name}"))
 
 
 def _show_progress() -> None:
     # Training reports through logging; make it visible on the terminal when nothing else does.
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+
+OFFLINE_COMMANDS = (train_command, eval_command)

@@ -1,0 +1,44 @@
+"""The words moderation is recorded in: a text's status and the reason it has that status.
+
+StrEnums, so what is stored, logged and sent as JSON is the plain string ("pending_review"). Imports
+nothing from engagement: models, moderation (offline tooling included) and services all use it.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ModerationStatus(enum.StrEnum):
+    """Whether others see a text: only while it is published."""
+
+    PUBLISHED = "published"
+    PENDING_REVIEW = "pending_review"
+    REJECTED = "rejected"
+
+
+class ModerationReason(enum.StrEnum):
+    """Why a text has its status (``moderation_reason``; the audit log's reason for automatic decisions)."""
+
+    # The model and the policy decided.
+    MODEL_CLEAN = "model_clean"
+    MODEL_HOLD = "model_hold"
+    MODEL_REJECT = "model_reject"
+    # Held because the model could not decide.
+    MODEL_NOT_READY = "model_not_ready"
+    MODEL_ERROR = "model_error"
+    # Queue mode: held until a worker scores it.
+    QUEUED = "queued"
+    # Nothing to score (an optional message left empty).
+    NO_TEXT = "no_text"
+    # Held again after enough reports.
+    REPORTED = "reported"
+    # A moderator decided (f"moderator_{action}").
+    MODERATOR_APPROVE = "moderator_approve"
+    MODERATOR_REJECT = "moderator_reject"
+    # The audit reason when a rescore publishes a held text.
+    RESCORE = "rescore"
+
+    @classmethod
+    def by_moderator(cls, action: str) -> ModerationReason:
+        return cls(f"moderator_{action}")
