@@ -533,3 +533,33 @@ def test_widget_works_from_another_origin_through_cors(browser, server, news_sit
         page.locator("p.status.error", has_text="Network problem. Please try again.").wait_for()
     finally:
         context.close()
+
+
+def test_console_shows_pipeline_fields_when_the_queue_carries_them(people, api):
+    """The moderation pipeline adds language, phase, reasons and matched terms to queue items: the console
+    renders them when present. The real queue answer is fetched and those fields are added to it in flight."""
+    _, open_console = people
+    article_id = api.article()
+    status, held = api.call("POST", f"/articles/{article_id}/comments", token("pipe-author"), {"body": "Total scam, you clowns. Buy GOLDCOIN now"})
+    assert status == 201 and held["status"] == "pending_review", held
+    page = open_console(token("mod-4", "moderator"))
+
+    def add_pipeline_fields(route):
+        response = route.fetch()
+        queue = response.json()
+        for item in queue["items"]:
+            if item["id"] == held["id"]:
+                item["moderation"].update(phase="wordlist", language="en", reasons=["suspect term"], matched_terms=["goldcoin", {"term": "scam"}])
+        route.fulfill(response=response, json=queue)
+
+    page.route("**/api/v1/moderation/queue?*", add_pipeline_fields)
+    page.locator("#token").fill(token("mod-4", "moderator"))
+    page.get_by_role("button", name="Sign in").click()
+    item = page.locator(f"#queue .item[data-id='{held['id']}']")
+    item.wait_for()
+    assert item.locator(".item-head .chip", has_text="phase: wordlist").is_visible()
+    assert item.locator(".item-head .chip", has_text="en").first.is_visible()
+    assert item.locator(".text mark").all_inner_texts() == ["scam", "GOLDCOIN"]
+    assert "suspect term" in item.locator(".reasons").inner_text()
+    # Items without those fields (every other one) render as before.
+    assert page.locator("#queue .item .text").count() >= 1

@@ -143,7 +143,7 @@
     }
     whoEl.replaceChildren(h("span", { text: `${c.name || c.sub} · ${c.role}` }), h("button", { type: "button", text: "Sign out", onclick: signOut }));
     const tabs = [...QUEUES, { id: "log", label: "Audit log" }];
-    if (c.role === "admin") tabs.push({ id: "pins", label: "Pins" });
+    if (c.role === "admin") tabs.push({ id: "pins", label: "Pins" }, { id: "terms", label: "Word lists" });
     const tablist = h("div", { class: "tabs", role: "tablist", "aria-label": "Console sections" });
     for (const tab of tabs) {
       tablist.append(h("button", { type: "button", role: "tab", id: `tab-${tab.id}`, "aria-selected": String(tab.id === state.tab), "aria-controls": "panel",
@@ -174,6 +174,7 @@
     panel.setAttribute("aria-labelledby", `tab-${id}`);
     if (id === "log") return renderLog(panel);
     if (id === "pins") return renderPins(panel);
+    if (id === "terms") return renderTerms(panel);
     return renderQueue(panel);
   }
 
@@ -235,7 +236,17 @@
     if (!state.items.length) list.replaceChildren(h("li", { class: "empty", text: "Nothing to review here." }));
   }
 
-  const moderationField = (item, name) => item[name] ?? (item.moderation ? item.moderation[name] : undefined);
+  // Fields the moderation pipeline adds (language, phase, reasons, matched terms) may sit on the item, in its
+  // moderation object, as moderation_<name>, or inside moderation details; every one of them may be absent.
+  const detailsOf = (item) => item.moderation_details || (item.moderation && item.moderation.details) || item.details || {};
+  function moderationField(item, name) {
+    const moderation = item.moderation || {};
+    return item[name] ?? moderation[name] ?? item[`moderation_${name}`] ?? detailsOf(item)[name];
+  }
+  function matchedTerms(item) {
+    const details = detailsOf(item);
+    return moderationField(item, "matched_terms") || details.terms || details.matched || null;
+  }
 
   // Matched terms (a list of strings, or of {term} / {start, end} objects) are marked in the text.
   function highlighted(text, terms) {
@@ -287,7 +298,8 @@
     const language = moderationField(item, "language");
     const phase = moderationField(item, "phase");
     const reasons = [].concat(moderationField(item, "reasons") || []);
-    const terms = moderationField(item, "matched_terms");
+    const terms = matchedTerms(item);
+    const details = Object.entries(detailsOf(item)).filter(([key]) => !["terms", "matched", "matched_terms", "reasons", "language", "phase"].includes(key));
     const moderation = item.moderation || {};
     const author = item.author || {};
     const check = h("input", { type: "checkbox", class: "select", "aria-label": `Select ${item.kind} ${item.id}`, tabindex: "-1",
@@ -310,6 +322,8 @@
             h("li", { text: `reason: ${moderation.reason || "—"}` }),
             moderation.labels && moderation.labels.length ? h("li", { text: `labels: ${moderation.labels.join(", ")}` }) : null,
             reasons.map((r) => h("li", { text: typeof r === "string" ? r : JSON.stringify(r) })),
+            terms && terms.length ? h("li", {}, "matched: ", ...[].concat(terms).map((t) => h("mark", { text: typeof t === "string" ? t : t.term || t.text || JSON.stringify(t) }))) : null,
+            details.map(([key, value]) => h("li", { text: `${key.replace(/_/g, " ")}: ${typeof value === "string" ? value : JSON.stringify(value)}` })),
             item.report_count ? h("li", { text: `reports: ${item.report_count} (${item.open_report_count || 0} open since last review)` }) : null,
             (item.report_reasons || []).map((r) => h("li", { text: `reported: ${typeof r === "string" ? r : r.reason}` })),
             moderation.model ? h("li", { class: "muted", text: `model: ${moderation.model} ${String(moderation.model_version || "").slice(0, 12)}` }) : null),
@@ -406,7 +420,7 @@
   }
 
   document.addEventListener("keydown", (event) => {
-    if (!state.claims || state.tab === "log" || state.tab === "pins") return;
+    if (!state.claims || !QUEUES.some((queue) => queue.id === state.tab)) return;
     if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
     const items = itemElements();
     // Keys act on the item holding the focus (also when it is on one of the item's buttons).
@@ -560,6 +574,67 @@
       h("table", { class: "log pins" }, h("thead", {}, h("tr", {}, ["Position", "Title", "Id", "Pinned", "Expires", ""].map((t) => h("th", { scope: "col", text: t })))), list),
       h("h2", { text: "Pinned comments" }), commentForm, commentList);
     await refresh();
+  }
+
+  // ---- Word lists (admins; GET/POST /moderation/terms, DELETE /moderation/terms/{id}) -------------------------
+  async function renderTerms(panel) {
+    const body = h("tbody");
+    const list = h("select", { "aria-label": "List" }, ["suspect", "banned"].map((l) => h("option", { value: l, text: l === "banned" ? "banned (rejects)" : "suspect (holds)" })));
+    const term = h("input", { type: "text", required: true, maxlength: "100", placeholder: "term", "aria-label": "Term" });
+    const language = h("input", { type: "text", maxlength: "2", placeholder: "lang (all)", "aria-label": "Language (two letters; empty for all)", size: "8" });
+    const filter = h("select", { "aria-label": "Show list" }, [["", "All lists"], ["suspect", "Suspect"], ["banned", "Banned"]].map(([v, t]) => h("option", { value: v, text: t })));
+    const more = h("button", { type: "button", class: "more", hidden: true, text: "Load more" });
+    let cursor = null;
+    const load = async (reset) => {
+      if (reset) {
+        cursor = null;
+        body.replaceChildren();
+      }
+      const params = new URLSearchParams({ limit: "100" });
+      if (filter.value) params.set("list", filter.value);
+      if (cursor) params.set("cursor", cursor);
+      let page;
+      try {
+        page = await api("GET", `/moderation/terms?${params}`);
+      } catch (error) {
+        const missing = error.status === 404 || error.status === 405;
+        body.replaceChildren(h("tr", {}, h("td", { colspan: "5", class: "empty", text: missing ? "This server has no word lists API." : explain(error) })));
+        return;
+      }
+      for (const entry of page.items) {
+        body.append(h("tr", {}, h("td", {}, h("span", { class: `chip ${entry.list === "banned" ? "reject" : "warn"}`, text: entry.list })),
+          h("td", {}, h("mark", { text: entry.term })), h("td", { text: entry.language || "all" }), h("td", { text: entry.created_by_id || "shipped" }),
+          h("td", {}, h("button", { type: "button", text: "Remove", onclick: async () => {
+            try {
+              await api("DELETE", `/moderation/terms/${entry.id}`);
+              say(`Removed “${entry.term}”.`);
+              load(true);
+            } catch (error) {
+              say(explain(error), true);
+            }
+          } }))));
+      }
+      if (!body.children.length) body.append(h("tr", {}, h("td", { colspan: "5", class: "empty", text: "No terms." })));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    };
+    more.addEventListener("click", () => load(false));
+    filter.addEventListener("change", () => load(true));
+    const form = h("form", { class: "toolbar" }, list, term, language, h("button", { type: "submit", class: "primary", text: "Add term" }), filter);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api("POST", "/moderation/terms", { list: list.value, term: term.value.trim(), language: language.value.trim().toLowerCase() || null });
+        say(`Added “${term.value.trim()}” to ${list.value}.`);
+        term.value = "";
+        load(true);
+      } catch (error) {
+        say(explain(error), true);
+      }
+    });
+    panel.replaceChildren(h("h2", { text: "Word lists" }), form,
+      h("table", { class: "log" }, h("thead", {}, h("tr", {}, ["List", "Term", "Language", "Added by", ""].map((t) => h("th", { scope: "col", text: t })))), body), more);
+    await load(true);
   }
 
   // ---- Start ---------------------------------------------------------------------------------------------------
