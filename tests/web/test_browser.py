@@ -294,6 +294,9 @@ def test_reward_repost_share_and_pin(people, api, tmp_path: Path):
     page.get_by_role("button", name="Send 200,000 PTS").click()
     page.locator("p.status.error").wait_for()
     assert status_text(page) == "Please check the amount: Must be at most 100000."
+    page.keyboard.press("Escape")  # closes the panel and gives the focus back to its button
+    assert page.locator(".panel").is_hidden()
+    assert page.evaluate("() => document.querySelector('[data-engagement-article]').shadowRoot.activeElement.dataset.action") == "reward"
 
     page.locator("[data-action=repost]").click()
     page.locator(".panel textarea").fill("Worth reading")
@@ -418,10 +421,11 @@ def test_console_is_usable_by_keyboard_alone(people, api, tmp_path: Path):
     assert statuses == ["published", "published", "rejected"]
 
     # Back to the tabs with Shift+Tab, arrows to the audit log: the decisions are there, with a visible focus ring.
-    for _ in range(10):
+    for _ in range(40):
         if page.evaluate("() => document.activeElement.getAttribute('role')") == "tab":
             break
         page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('role')") == "tab", page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)")
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
     for _ in range(4):
         page.keyboard.press("ArrowRight")

@@ -444,6 +444,8 @@
     }
 
     async run(action, button) {
+      // A disabled button drops the focus; it comes back when the button does, so keyboard users stay in place.
+      const focused = button && this.root.activeElement === button;
       if (button) button.disabled = true;
       try {
         return await action();
@@ -453,6 +455,7 @@
         return undefined;
       } finally {
         if (button) button.disabled = false;
+        if (focused && button.isConnected) button.focus();
       }
     }
 
@@ -474,6 +477,12 @@
       const dir = RTL.has(this.lang) ? "rtl" : "ltr";
       this.status = h("p", { class: "status", role: "status", "aria-live": "polite" });
       this.panel = h("div", { class: "panel", id: "eg-panel", hidden: true });
+      this.panel.addEventListener("keydown", (event) => {
+        if (event.key !== "Escape" || !this.openPanel) return;
+        const name = this.openPanel;
+        this.togglePanel(name);
+        this.bar.querySelector(`[data-action="${name}"]`).focus();
+      });
       this.bar = h("div", { class: "bar", role: "group", "aria-label": this.t("actions") });
       this.container = h("div", { class: "eg", dir, lang: this.lang, part: "root" }, this.bar, this.panel, this.status);
       this.root.append(h("link", { rel: "stylesheet", href: CSS_URL }), this.container);
