@@ -86,9 +86,13 @@ def server(migrated_database: str, tmp_path_factory: pytest.TempPathFactory, new
         "REJECT_THRESHOLD": None,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_COMMENTS": "3/minute",
+        "RATELIMIT_WRITES_PER_ADDRESS": "1000/minute",  # every person here writes from 127.0.0.1
         "CORS_ORIGINS": [news_site["origin"]],
     }
-    with database_copy(migrated_database, tmp_path_factory.mktemp("browser")) as url:
+    directory = tmp_path_factory.mktemp("browser")
+    # Rate-limit counters of its own: the default file in the instance folder outlives the run.
+    overrides["RATELIMIT_STORAGE_URI"] = f"sqlite:///{directory / 'ratelimits.sqlite3'}"
+    with database_copy(migrated_database, directory) as url:
         app = create_app(_test_config(url, **overrides))
         try:
             with serving(app) as port:
