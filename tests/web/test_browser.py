@@ -222,7 +222,7 @@ def test_counter_counts_as_the_api_does_and_a_comment_is_posted(people, api, tmp
     assert status_text(page) == "Your comment is published."
     assert counter.inner_text() == "0/400"
     assert page.locator(".empty").is_hidden()
-    assert page.locator("[data-action=comment] .count").inner_text() == "1"
+    page.locator("[data-action=comment] .count", has_text="1").wait_for()  # the counters re-read after the post
     # The host page's hostile button rule does not reach into the widget.
     assert page.locator("[data-action=comment]").evaluate("(el) => getComputedStyle(el).fontSize") == "14px"
     assert page.locator(".list .body").first.evaluate("(el) => getComputedStyle(el).letterSpacing") == "normal"
@@ -315,7 +315,7 @@ def test_reward_repost_share_and_pin(people, api, tmp_path: Path):
     assert channels.count() == 8
     page.locator("[data-channel=copy_link]").click()
     page.locator("[data-channel=copy_link] .count", has_text="1").wait_for()
-    assert status_text(page) == "Link copied."
+    page.locator("p.status", has_text="Link copied.").wait_for()
     page.locator("[data-action=share] .count", has_text="1").wait_for()
     assert page.locator("[data-action=pin]").count() == 0  # readers have no Pin
 
