@@ -53,8 +53,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         set_gauge_source(app, QUEUE_WORKERS, queue.live_workers)
 
     from engagement.api import register_blueprints
+    from engagement.web import register_web
 
     register_blueprints(app)
+    register_web(app)
 
     from engagement.cors import init_cors
 

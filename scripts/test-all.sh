@@ -62,8 +62,8 @@ if ! command -v redis-server >/dev/null; then
     apt_install redis-server || missing_tool redis-server "the Redis tests"
 fi
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
-    log "chromium not found: installing it with apt (for the API docs browser test)"
-    apt_install chromium || missing_tool chromium "the browser test"
+    log "chromium not found: installing it with apt (for the browser tests)"
+    apt_install chromium || missing_tool chromium "the browser tests"
 fi
 if ! has_nginx; then
     log "nginx not found: installing it with apt (the production recipe's proxy, for the slow-client tests)"

@@ -179,12 +179,25 @@ class RowIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from engagement.api import articles, comments, docs, health, moderation, pins, reposts, rewards, shares, wallets, wordlists
+    from engagement.api import (
+        articles,
+        author_history,
+        comments,
+        docs,
+        health,
+        moderation,
+        pins,
+        reposts,
+        rewards,
+        shares,
+        wallets,
+        wordlists,
+    )
 
     # Replaces werkzeug's unbounded "int" before any rule is built; route strings (and metric labels) stay.
     app.url_map.converters["int"] = RowIdConverter
     app.before_request(reject_nul_in_url)
-    for module in (health, articles, comments, moderation, wordlists, rewards, wallets, reposts, shares, pins):
+    for module in (health, articles, comments, moderation, author_history, wordlists, rewards, wallets, reposts, shares, pins):
         api.register_blueprint(module.blp)
     # A plain Flask blueprint: static files, not part of the OpenAPI document.
     app.register_blueprint(docs.blp)

@@ -22,7 +22,7 @@ from engagement.services.users import require_moderator, user_for
 from engagement.vocabulary import ModerationReason, ModerationStatus
 
 # Two statuses, and the comments with open reports.
-QUEUES = (ModerationStatus.PENDING_REVIEW, ModerationStatus.REJECTED, "reported")
+QUEUES = (ModerationStatus.PENDING_REVIEW, ModerationStatus.REJECTED, "reported", "queued")
 
 
 def list_queue(
@@ -56,6 +56,10 @@ def list_queue(
             raise Unprocessable("Only comments can be reported.", errors={"status": ["'reported' needs kind=comment."]})
         query = query.where(Comment.reported_at.is_not(None))
         key_column = Comment.reported_at
+    elif queue == "queued":
+        # Queue mode: stored, waiting for a worker to score them (shown in pending_review once overdue).
+        query = query.where(model.status == ModerationStatus.PENDING_REVIEW, model.moderation_reason == ModerationReason.QUEUED)
+        key_column = model.created_at
     else:
         query = query.where(model.status == queue)
         key_column = model.created_at

@@ -42,8 +42,12 @@ def test_post_returns_202_held_and_a_worker_publishes_it(app, client, auth, make
     # Not visible to others, not yet counted, not yet in the moderators' queue (not overdue).
     assert client.get(f"/api/v1/comments/{comment['id']}").status_code == 404
     assert client.get("/api/v1/moderation/queue", headers=auth("mod", "moderator")).get_json()["items"] == []
+    # ...but the console's "queued" tab shows what waits for a worker.
+    queued = client.get("/api/v1/moderation/queue?status=queued", headers=auth("mod", "moderator")).get_json()["items"]
+    assert [item["id"] for item in queued] == [comment["id"]]
 
     run_worker_burst(app)
+    assert client.get("/api/v1/moderation/queue?status=queued", headers=auth("mod", "moderator")).get_json()["items"] == []
     published = client.get(f"/api/v1/comments/{comment['id']}").get_json()
     assert published["status"] == "published"
     assert client.get(f"/api/v1/articles/{article_id}").get_json()["comment_count"] == 1

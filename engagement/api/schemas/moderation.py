@@ -27,7 +27,7 @@ class OptionalTextSchema(Schema):
 
 class QueueQueryArgsSchema(PageQueryArgsSchema):
     status = fields.String(
-        load_default="pending_review", validate=validate.OneOf(["pending_review", "rejected", "reported"])
+        load_default="pending_review", validate=validate.OneOf(["pending_review", "rejected", "reported", "queued"])
     )
     kind = fields.String(load_default="comment", validate=validate.OneOf(["comment", "repost", "reward"]))
     reason = fields.String(load_default=None, validate=validate.OneOf([reason.value for reason in ModerationReason]))
