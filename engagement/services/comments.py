@@ -20,7 +20,7 @@ from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.counters import bump
 from engagement.services.screening import after_screening, screen_text, store_result
-from engagement.services.statuses import count_visibility_change, set_status
+from engagement.services.statuses import count_visibility_change, result_for_edit, set_status
 from engagement.services.users import writer_for
 from engagement.text import validated_user_text
 from engagement.vocabulary import ModerationReason, ModerationStatus
@@ -139,7 +139,7 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
     body = clean_comment_body(raw_body)
     if body == comment.body:
         return annotate_for_viewer([comment], actor)[0]
-    result = screen_text(body)
+    result = result_for_edit(comment, screen_text(body))
     writer_for(actor)
     db.session.add(
         CommentRevision(

@@ -130,3 +130,70 @@ def test_audit_log_paginates_newest_first(client, auth, make_article):
     second = client.get(f"/api/v1/moderation/log?limit=3&cursor={first['next_cursor']}", headers=mod).get_json()
     ids = [e["id"] for e in first["items"] + second["items"]]
     assert ids == sorted(ids, reverse=True) and len(ids) == 5
+
+
+class TestDecisionsAreSticky:
+    """An edit of text a moderator rejected, or that reports hold, goes back to the moderators, never to the public."""
+
+    def test_an_edit_of_a_rejected_comment_waits_for_a_moderator(self, client, auth, make_article, app):
+        app.config["REPORTS_TO_REVIEW"] = 2
+        article_id = make_article()["id"]
+        comment = post(client, auth, article_id, "Contested remark.")
+        for reporter in ("r1", "r2"):
+            client.post(f"/api/v1/comments/{comment['id']}/reports", json={"reason": "rude"}, headers=auth(reporter))
+        mod = auth("mod", "moderator")
+        client.post(f"/api/v1/moderation/comments/{comment['id']}/decision", json={"action": "reject"}, headers=mod)
+        url = f"/api/v1/comments/{comment['id']}"
+        for body in ("Contested remark!", "Contested remark?"):  # an edit of the edit stays with the moderators too
+            edited = client.patch(url, json={"body": body}, headers=auth("alice"))
+            assert edited.status_code == 200
+            assert edited.get_json()["status"] == "pending_review"
+            assert edited.get_json()["moderation"]["reason"] == "edited_after_moderator_reject"
+            assert client.get(url).status_code == 404
+            assert client.get(url, headers=auth("bob")).status_code == 404
+            assert comment["id"] not in [c["id"] for c in client.get(f"/api/v1/articles/{article_id}/comments").get_json()["items"]]
+            assert client.get(f"/api/v1/articles/{article_id}").get_json()["comment_count"] == 0
+            queue = client.get("/api/v1/moderation/queue", headers=mod).get_json()["items"]
+            assert [(c["id"], c["text"], c["moderation"]["reason"]) for c in queue] == [
+                (comment["id"], body, "edited_after_moderator_reject")
+            ]
+        log = client.get(f"/api/v1/moderation/log?subject_id={comment['id']}", headers=mod).get_json()["items"]
+        assert (log[0]["action"], log[0]["reason"]) == ("auto_pending_review", "edited_after_moderator_reject")
+        # The moderator decides again, and only then is it public.
+        client.post(f"/api/v1/moderation/comments/{comment['id']}/decision", json={"action": "approve"}, headers=mod)
+        assert client.get(url).get_json()["body"] == "Contested remark?"
+
+    def test_an_edit_of_a_comment_held_by_reports_waits_for_a_moderator(self, client, auth, make_article, app):
+        app.config["REPORTS_TO_REVIEW"] = 2
+        article_id = make_article()["id"]
+        comment = post(client, auth, article_id, "Contested remark.")
+        for reporter in ("r1", "r2"):
+            client.post(f"/api/v1/comments/{comment['id']}/reports", json={"reason": "rude"}, headers=auth(reporter))
+        edited = client.patch(f"/api/v1/comments/{comment['id']}", json={"body": "Contested remark!"}, headers=auth("alice"))
+        assert edited.get_json()["status"] == "pending_review"
+        assert edited.get_json()["moderation"]["reason"] == "edited_while_reported"
+        assert client.get(f"/api/v1/comments/{comment['id']}").status_code == 404
+        assert client.get(f"/api/v1/articles/{article_id}").get_json()["comment_count"] == 0
+        mod = auth("mod", "moderator")
+        queue = client.get("/api/v1/moderation/queue", headers=mod).get_json()["items"]
+        assert [(c["id"], c["moderation"]["reason"]) for c in queue] == [(comment["id"], "edited_while_reported")]
+
+    def test_an_edit_of_a_model_held_comment_is_still_the_models_call(self, client, auth, make_article):
+        comment = post(client, auth, make_article()["id"], "an insult-word")
+        edited = client.patch(f"/api/v1/comments/{comment['id']}", json={"body": "a kind word"}, headers=auth("alice"))
+        assert edited.get_json()["status"] == "published"
+
+    def test_a_new_quote_on_a_rejected_repost_waits_for_a_moderator(self, client, auth, make_article):
+        article_id = make_article()["id"]
+        url = f"/api/v1/articles/{article_id}/repost"
+        repost = client.put(url, json={"quote": "a sly jab"}, headers=auth("alice")).get_json()
+        mod = auth("mod", "moderator")
+        assert client.post(f"/api/v1/moderation/reposts/{repost['id']}/decision", json={"action": "reject"}, headers=mod).status_code == 200
+        same = client.put(url, json={"quote": "a sly jab"}, headers=auth("alice")).get_json()
+        assert same["quote_status"] == "rejected"  # the same quote again changes nothing
+        edited = client.put(url, json={"quote": "a sly jab!"}, headers=auth("alice")).get_json()
+        assert edited["quote_status"] == "pending_review"
+        assert edited["moderation"]["reason"] == "edited_after_moderator_reject"
+        assert client.get(f"/api/v1/articles/{article_id}/reposts").get_json()["items"][0]["quote"] is None
+        queue = client.get("/api/v1/moderation/queue?kind=repost", headers=mod).get_json()["items"]
+        assert [(i["id"], i["text"]) for i in queue] == [(repost["id"], "a sly jab!")]
