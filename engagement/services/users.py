@@ -53,9 +53,14 @@ def require_moderator(actor: Actor) -> None:
         raise Forbidden("Only moderators and admins can do this.")
 
 
-def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) -> User:
+def moderator_for(actor: Actor) -> User:
+    """The row of a moderator or admin about to write as one; a banned one is refused like any writer."""
     require_moderator(actor)
-    moderator = user_for(actor)
+    return writer_for(actor)
+
+
+def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) -> User:
+    moderator = moderator_for(actor)
     if until is not None and until <= utcnow():
         raise Unprocessable("A ban must end in the future.", errors={"until": ["Must be in the future."]})
     if user_id == actor.user_id:
@@ -79,9 +84,11 @@ def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) ->
 
 
 def unban_user(actor: Actor, user_id: str) -> User:
-    require_moderator(actor)
-    moderator = user_for(actor)
+    # A banned moderator is refused here too, so nobody lifts their own ban.
+    moderator = moderator_for(actor)
     target = get_or_create_user(user_id)
+    if Role(target.role).can_moderate and not actor.is_admin:
+        raise Forbidden("Only an admin can lift the ban of a moderator or an admin.")
     if target.banned_at is not None:
         target.banned_at = target.banned_until = target.ban_reason = target.banned_by_id = None
         record_audit("unban", "user", user_id, actor_id=moderator.id)

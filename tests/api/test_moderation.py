@@ -1,5 +1,7 @@
 """The moderators' side: queue, decisions, audit log, bans."""
 
+import pytest
+
 
 def post(client, auth, article_id, body, author="alice"):
     return client.post(f"/api/v1/articles/{article_id}/comments", json={"body": body}, headers=auth(author)).get_json()
@@ -197,3 +199,55 @@ class TestDecisionsAreSticky:
         assert client.get(f"/api/v1/articles/{article_id}/reposts").get_json()["items"][0]["quote"] is None
         queue = client.get("/api/v1/moderation/queue?kind=repost", headers=mod).get_json()["items"]
         assert [(i["id"], i["text"]) for i in queue] == [(repost["id"], "a sly jab!")]
+
+
+class TestBannedModerators:
+    """A ban stops a moderator or an admin as it stops anyone: no decision, ban, unban, pin or deletion."""
+
+    @pytest.mark.parametrize("role", ["moderator", "admin"])
+    def test_a_banned_moderator_or_admin_writes_nothing(self, client, auth, make_article, role):
+        article_id = make_article()["id"]
+        held = post(client, auth, article_id, "an insult-word")
+        public = post(client, auth, article_id, "a fine remark")
+        staff = auth("staff", role)
+        assert client.get(f"/api/v1/comments/{public['id']}/pin", headers=staff).status_code == 405
+        ban = client.put("/api/v1/moderation/users/staff/ban", json={"reason": "abuse of tools"}, headers=auth("root2", "admin"))
+        assert ban.status_code == 200
+        attempts = [
+            client.post(f"/api/v1/moderation/comments/{held['id']}/decision", json={"action": "approve"}, headers=staff),
+            client.post(f"/api/v1/moderation/comments/{public['id']}/decision", json={"action": "reject"}, headers=staff),
+            client.put("/api/v1/moderation/users/someone/ban", json={"reason": "x"}, headers=staff),
+            client.delete("/api/v1/moderation/users/staff/ban", headers=staff),
+            client.put(f"/api/v1/comments/{public['id']}/pin", headers=staff),
+            client.delete(f"/api/v1/comments/{public['id']}/pin", headers=staff),
+            client.delete(f"/api/v1/comments/{public['id']}", headers=staff),
+        ]
+        if role == "admin":
+            attempts += [
+                client.put(f"/api/v1/pins/{article_id}", json={}, headers=staff),
+                client.delete(f"/api/v1/pins/{article_id}", headers=staff),
+                client.put(f"/api/v1/articles/{article_id}", json={"title": "T", "url": "https://a.example/x", "author_id": "w"}, headers=staff),
+                client.post("/api/v1/admin/users/bob/credits", json={"amount": 5}, headers={**staff, "Idempotency-Key": "k"}),
+            ]
+        for response in attempts:
+            assert response.status_code == 403, (response.request.method, response.request.path, response.get_json())
+            assert "banned" in response.get_json()["message"] and "abuse of tools" in response.get_json()["message"]
+        assert client.get(f"/api/v1/comments/{held['id']}").status_code == 404
+        assert client.get(f"/api/v1/comments/{public['id']}").get_json()["status"] == "published"
+        assert client.get("/api/v1/moderation/users/someone/ban", headers=staff).status_code == 405
+        log = client.get("/api/v1/moderation/log", headers=auth("root2", "admin")).get_json()["items"]
+        assert [e["action"] for e in log if e["actor_id"] == "staff"] == []
+        # Reads still work, and the ban is still in place.
+        assert client.get("/api/v1/moderation/queue", headers=staff).status_code == 200
+        assert client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=staff).status_code == 403
+
+    def test_only_an_admin_lifts_the_ban_of_a_moderator(self, client, auth, make_article):
+        article_id = make_article()["id"]
+        # A write: the row learns the moderator role from the token.
+        client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("mod2", "moderator"))
+        client.put("/api/v1/moderation/users/mod2/ban", json={"reason": "x"}, headers=auth("root", "admin"))
+        refused = client.delete("/api/v1/moderation/users/mod2/ban", headers=auth("mod", "moderator"))
+        assert refused.status_code == 403
+        assert client.get("/api/v1/moderation/log?subject_id=mod2", headers=auth("mod", "moderator")).get_json()["items"][0]["action"] == "ban"
+        lifted = client.delete("/api/v1/moderation/users/mod2/ban", headers=auth("root", "admin"))
+        assert lifted.status_code == 200 and lifted.get_json()["banned"] is False
