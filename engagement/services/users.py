@@ -39,7 +39,7 @@ def user_for(actor: Actor) -> User:
 def writer_for(actor: Actor) -> User:
     """The actor's row, refusing banned users any write."""
     user = user_for(actor)
-    if user.is_banned():
+    if user.ban_binds(actor.role):
         until = f" until {user.banned_until.isoformat()}" if user.banned_until else ""
         raise Forbidden(
             f"You are banned{until}: {user.ban_reason or 'no reason given'}.",
@@ -72,6 +72,7 @@ def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) ->
     target.banned_until = until
     target.ban_reason = reason
     target.banned_by_id = moderator.id
+    target.banned_by_role = actor.role.value
     record_audit(
         "ban",
         "user",
@@ -90,6 +91,6 @@ def unban_user(actor: Actor, user_id: str) -> User:
     if Role(target.role).can_moderate and not actor.is_admin:
         raise Forbidden("Only an admin can lift the ban of a moderator or an admin.")
     if target.banned_at is not None:
-        target.banned_at = target.banned_until = target.ban_reason = target.banned_by_id = None
+        target.banned_at = target.banned_until = target.ban_reason = target.banned_by_id = target.banned_by_role = None
         record_audit("unban", "user", user_id, actor_id=moderator.id)
     return target

@@ -251,3 +251,24 @@ class TestBannedModerators:
         assert client.get("/api/v1/moderation/log?subject_id=mod2", headers=auth("mod", "moderator")).get_json()["items"][0]["action"] == "ban"
         lifted = client.delete("/api/v1/moderation/users/mod2/ban", headers=auth("root", "admin"))
         assert lifted.status_code == 200 and lifted.get_json()["banned"] is False
+
+
+class TestBansOfIdsNotYetKnown:
+    """A moderator may ban an id the service has not seen; the ban binds a user, never a moderator or an admin."""
+
+    @pytest.mark.parametrize("role", ["admin", "moderator"])
+    def test_a_moderators_ban_does_not_bind_an_id_that_arrives_as_staff(self, client, auth, make_article, role):
+        article_id = make_article()["id"]
+        assert client.put("/api/v1/moderation/users/newcomer/ban", json={"reason": "x"}, headers=auth("mod", "moderator")).status_code == 200
+        staff = auth("newcomer", role)
+        assert client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=staff).status_code == 201
+        held = post(client, auth, article_id, "an insult-word")
+        assert client.post(f"/api/v1/moderation/comments/{held['id']}/decision", json={"action": "approve"}, headers=staff).status_code == 200
+        # The same id with a plain user's token is still banned.
+        assert client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("newcomer")).status_code == 403
+
+    def test_an_admins_ban_binds_an_id_that_arrives_as_an_admin(self, client, auth, make_article):
+        article_id = make_article()["id"]
+        client.put("/api/v1/moderation/users/newcomer/ban", json={"reason": "compromised"}, headers=auth("root", "admin"))
+        refused = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "hi"}, headers=auth("newcomer", "admin"))
+        assert refused.status_code == 403 and "compromised" in refused.get_json()["message"]
