@@ -36,8 +36,20 @@ def user_for(actor: Actor) -> User:
     return user
 
 
+def refuse_service(actor: Actor | None) -> None:
+    """The host's back office may credit wallets and nothing else: it writes nothing in anyone's name."""
+    if actor is not None and actor.role is Role.SERVICE:
+        raise Forbidden("Service accounts may only credit wallets.")
+
+
 def writer_for(actor: Actor) -> User:
-    """The actor's row, refusing banned users any write."""
+    """The actor's row, refusing service accounts and banned users any write."""
+    refuse_service(actor)
+    return issuer_for(actor)
+
+
+def issuer_for(actor: Actor) -> User:
+    """The actor's row, refusing banned users; for the one write a service account may make too (credits)."""
     user = user_for(actor)
     if user.ban_binds(actor.role):
         until = f" until {user.banned_until.isoformat()}" if user.banned_until else ""
