@@ -35,8 +35,9 @@ def clean_comment_body(raw: str, field: str = "body") -> str:
 
 
 def is_visible_to(comment: Comment, actor: Actor | None) -> bool:
-    """Published comments are public; held and rejected ones only to their author and moderators."""
-    if comment.is_published or comment.is_deleted:
+    """Published comments are public, and so is the tombstone of one deleted while published (deletion keeps
+    the status); held and rejected ones, deleted or not, only to their author and moderators."""
+    if comment.status == ModerationStatus.PUBLISHED:
         return True
     return actor is not None and (actor.user_id == comment.author_id or actor.can_moderate)
 
@@ -186,6 +187,12 @@ def list_comments(
 ) -> Page[Comment]:
     """Published comments (and the viewer's own held ones), pinned first on the first page, by keyset."""
     get_article(article_id)
+    if parent_id is not None:
+        # The replies of a root the viewer may not see are hidden like the root itself: 404, as for
+        # GET /comments/{id}, so a listing tells no more than the comment does.
+        root = db.session.get(Comment, parent_id)
+        if root is None or root.article_id != article_id or not is_visible_to(root, viewer):
+            raise NotFound(f"Comment {parent_id} does not exist.")
     visible = Comment.status == ModerationStatus.PUBLISHED
     if viewer is not None:
         visible = visible | ((Comment.author_id == viewer.user_id) & (Comment.status == ModerationStatus.PENDING_REVIEW))
