@@ -35,6 +35,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     configure_engine(app)
+    from engagement.ratelimit import retry_after_on_429_only
+
+    # Flask runs after_request hooks in reverse order: this one sees the limiter's headers.
+    app.after_request(retry_after_on_429_only)
     limiter.init_app(app)
 
     from engagement.observability import QUEUE_DEPTH, QUEUE_WORKERS, init_observability, set_gauge_source
@@ -67,7 +71,8 @@ def _finish_config(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'engagement.db'}"
-    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or "memory://"
+    # Counted once per machine by default, not once per worker process (memory:// would be per process).
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URI"] or f"sqlite:///{Path(app.instance_path) / 'ratelimits.sqlite3'}"
     host_keys = config["JWT_PUBLIC_KEY"] or config["JWT_JWKS_FILE"]
     if not config["JWT_SECRET"]:
         if config["ENV"] == "production" and not host_keys:

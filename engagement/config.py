@@ -25,6 +25,8 @@ DEFAULT_RATE_LIMITS: dict[str, str] = {
     "RATELIMIT_COMMENTS": "5/minute;100/day",
     "RATELIMIT_LIKES": "60/minute",
     "RATELIMIT_WRITES": "60/minute",
+    # Every write from one address, whatever the token: many fresh tokens from one address share it.
+    "RATELIMIT_WRITES_PER_ADDRESS": "60/minute;600/hour",
     "RATELIMIT_REPORTS": "10/hour",
     "RATELIMIT_READS": "600/minute",
     "RATELIMIT_MODERATION": "120/minute",
@@ -102,7 +104,8 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     # When set, every token must carry this iss / aud.
     "JWT_ISSUER": ("", str),
     "JWT_AUDIENCE": ("", str),
-    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    # Empty: a SQLite file in the instance folder, shared by the workers of one machine (engagement.ratelimit).
+    "RATELIMIT_STORAGE_URI": ("", str),
     "RATELIMIT_ENABLED": ("true", parse_bool),
     "TRUSTED_PROXIES": ("", parse_list),
     # Origins whose pages may call the API from a browser (the widgets); none by default.
@@ -113,7 +116,7 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "MODERATION_LOAD": ("eager", str),
     "MODERATION_CHECKPOINT": ("", str),
     "MODERATION_HF_CONFIG": ("", str),
-    "MODERATION_THREADS": ("2", int),
+    "MODERATION_THREADS": ("1", int),
     "MODERATION_BATCH_WAIT_MS": ("5", float),
     "MODERATION_MAX_BATCH": ("32", int),
     "MODERATION_DEADLINE": ("300", int),
@@ -152,7 +155,8 @@ class Config:
 
     JSON_SORT_KEYS = False
     MAX_CONTENT_LENGTH = 16 * 1024
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    # A pooled connection that died with a database restart is replaced before use, not failed in a request.
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     API_TITLE = "engagement"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -168,6 +172,7 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
     OPENAPI_SWAGGER_UI_CONFIG = {"deepLinking": True, "displayRequestDuration": True}
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"  # renamed to Retry-After on 429 only (engagement.ratelimit)
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     COMMENT_MAX_LENGTH = 400

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -27,8 +27,18 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_begin(connection) -> None:
         # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when another
         # writer got there first; taking the write lock up front makes it wait on the busy timeout instead.
-        writes = not has_request_context() or request.method not in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _request_may_write() else "BEGIN")
+
+
+def _request_may_write() -> bool:
+    """False for GET/HEAD/OPTIONS and for methods a view declares read-only (a POST that only reads, such as
+    the batch of article counters), so those never queue on SQLite's single write lock."""
+    if not has_request_context():
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view_class = getattr(current_app.view_functions.get(request.endpoint), "view_class", None)
+    return request.method not in getattr(view_class, "read_only_methods", ())
 
 
 def configure_engine(app: Flask) -> None:

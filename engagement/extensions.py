@@ -9,6 +9,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from engagement.addresses import client_address
 from engagement.errors import Api
+import engagement.ratelimit  # noqa: F401  registers the sqlite:// rate limit storage with `limits`
 
 # A naming convention keeps constraint names stable across SQLite and PostgreSQL migrations.
 NAMING_CONVENTION = {

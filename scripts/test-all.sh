@@ -3,7 +3,8 @@
 #
 #   scripts/test-all.sh [pytest args...]      e.g. scripts/test-all.sh -x -k comments
 #
-# Installs redis-server and chromium (and PostgreSQL when initdb is missing) with apt when run as root. PostgreSQL and
+# Installs redis-server, chromium and nginx (and PostgreSQL when initdb is missing) with apt when run as root; with
+# CI=true a tool it cannot install is a failure, not skipped tests. pytest runs with -rs: skips show their reasons. PostgreSQL and
 # Redis listen on free loopback ports with their files (and the unix socket) in one temp directory, and are
 # stopped and removed on exit, also when tests fail or the script is interrupted. As root, PostgreSQL runs
 # as an unprivileged user (postgres, else a created engagement-pg). Exits non-zero when either run fails.
@@ -46,13 +47,27 @@ find_pg_bin() {
     return 1
 }
 
+# A service a test needs and cannot get: a warning (its tests skip, with the reason under -rs) on a laptop, a
+# failure on CI (CI=true), where a skipped test would pass for a tested one.
+missing_tool() {
+    if [[ "${CI:-}" == "true" ]]; then
+        die "could not install $1 on CI (not root or no apt); $2 would skip"
+    fi
+    echo "test-all: could not install $1 (not root or no apt); $2 will skip" >&2
+}
+has_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
+
 if ! command -v redis-server >/dev/null; then
     log "redis-server not found: installing it with apt"
-    apt_install redis-server || echo "test-all: could not install redis-server (not root or no apt); Redis tests will skip" >&2
+    apt_install redis-server || missing_tool redis-server "the Redis tests"
 fi
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
     log "chromium not found: installing it with apt (for the API docs browser test)"
-    apt_install chromium || echo "test-all: could not install chromium (not root or no apt); the browser test will skip" >&2
+    apt_install chromium || missing_tool chromium "the browser test"
+fi
+if ! has_nginx; then
+    log "nginx not found: installing it with apt (the production recipe's proxy, for the slow-client tests)"
+    apt_install nginx-light || apt_install nginx || missing_tool nginx "the slow-client tests"
 fi
 PG_BIN="$(find_pg_bin)" || {
     log "initdb not found: installing postgresql with apt"
@@ -67,7 +82,7 @@ free_port() {
 # --- run 1: SQLite -----------------------------------------------------------------------------------------
 log "pytest on SQLite"
 sqlite_started=$SECONDS
-env -u ENGAGEMENT_TEST_DATABASE_URL -u ENGAGEMENT_TEST_REDIS_URL "$PYTHON" -m pytest "$@"
+env -u ENGAGEMENT_TEST_DATABASE_URL -u ENGAGEMENT_TEST_REDIS_URL "$PYTHON" -m pytest -rs "$@"
 sqlite_status=$?
 sqlite_seconds=$((SECONDS - sqlite_started))
 
@@ -137,7 +152,7 @@ log "Redis: $redis_status"
 # --- run 2: PostgreSQL -----------------------------------------------------------------------------------
 log "pytest on PostgreSQL"
 pg_started=$SECONDS
-ENGAGEMENT_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" "$PYTHON" -m pytest "$@"
+ENGAGEMENT_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/postgres" "$PYTHON" -m pytest -rs "$@"
 pg_status=$?
 pg_seconds=$((SECONDS - pg_started))
 

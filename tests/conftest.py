@@ -165,7 +165,9 @@ def app(migrated_database: str, tmp_path: Path, app_config: dict[str, Any]) -> I
     from engagement.extensions import db
 
     with database_copy(migrated_database, tmp_path) as url:
-        app = create_app(_test_config(url, **app_config))
+        # Rate limit counters of their own (the default file in the instance folder outlives a test).
+        storage = {"RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'ratelimits.sqlite3'}"}
+        app = create_app(_test_config(url, **{**storage, **app_config}))
         yield app
         with app.app_context():
             db.engine.dispose()

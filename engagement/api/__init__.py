@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask.views import MethodView
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser
@@ -17,6 +17,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from engagement.auth import MAX_SUBJECT_LENGTH, is_user_id, rate_limit_key, required_actor
 from engagement.errors import BadRequest
+from engagement.addresses import client_address
 from engagement.extensions import api, db, limiter
 from engagement.models._types import MAX_INTEGER
 
@@ -101,6 +102,8 @@ class TransactionalView(MethodView):
 
     decorators = [transactional]
     anonymous_writes = False
+    # Methods other than GET that only read: on SQLite they run without taking the write lock (see database.py).
+    read_only_methods: frozenset[str] = frozenset()
 
     def dispatch_request(self, **kwargs: Any) -> Any:
         if request.method not in SAFE_METHODS and not self.anonymous_writes:
@@ -108,20 +111,62 @@ class TransactionalView(MethodView):
         return super().dispatch_request(**kwargs)
 
 
+def is_idempotent_replay() -> bool:
+    """The request repeats an Idempotency-Key this user already completed: it is answered with the stored
+    result and moves nothing, so it must not use up the limit a retrying client is most likely to be near."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from engagement.auth import optional_actor
+    from engagement.errors import Unauthorized
+    from engagement.models import IdempotencyRecord
+
+    key = request.headers.get("Idempotency-Key")
+    if not key:
+        return False
+    if "idempotent_replay" in g:  # asked once per limit; the answer does not change within a request
+        return g.idempotent_replay
+    g.idempotent_replay = False
+    try:
+        actor = optional_actor()
+        if actor is None:
+            return False
+        found = db.session.scalar(
+            select(IdempotencyRecord.key).where(IdempotencyRecord.user_id == actor.user_id, IdempotencyRecord.key == key).limit(1)
+        )
+    except (Unauthorized, SQLAlchemyError):
+        return False  # the view answers the bad token or the database outage itself
+    g.idempotent_replay = found is not None
+    return g.idempotent_replay
+
+
 def rate_limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a MethodView method with a limit read from configuration by name.
 
     Keyed by user when authenticated, else by address. Bound to the decorated HTTP method only, and added
-    to (not replacing) the per-address read limit, which applies to GETs alone.
+    to (not replacing) the per-address read limit, which applies to GETs alone. Every write also counts
+    against RATELIMIT_WRITES_PER_ADDRESS, one budget per address across all routes, so fresh tokens from
+    one address do not each get a fresh allowance. Idempotent replays count against neither.
     """
 
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
-        return limiter.limit(
+        methods = [method.__name__.upper()]
+        per_user = limiter.limit(
             lambda: current_app.config[setting],
             key_func=rate_limit_key,
-            methods=[method.__name__.upper()],
+            methods=methods,
             override_defaults=False,
-        )(method)
+            exempt_when=is_idempotent_replay,
+        )
+        per_address = limiter.shared_limit(
+            lambda: current_app.config["RATELIMIT_WRITES_PER_ADDRESS"],
+            scope="writes-per-address",
+            key_func=client_address,
+            methods=methods,
+            override_defaults=False,
+            exempt_when=is_idempotent_replay,
+        )
+        return per_address(per_user(method))
 
     return decorate
 

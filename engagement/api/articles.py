@@ -33,6 +33,7 @@ class ArticleView(TransactionalView):
 @blp.route("/articles/engagement")
 class EngagementBatchView(TransactionalView):
     anonymous_writes = True  # a read with a body: list pages ask for up to 100 articles at once
+    read_only_methods = frozenset({"POST"})
 
     @rate_limited("RATELIMIT_READS")
     @blp.arguments(EngagementQuerySchema)

@@ -22,8 +22,10 @@ class Comment(ModeratedText, db.Model):
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count_not_negative"),
         CheckConstraint("reply_count >= 0", name="reply_count_not_negative"),
-        # Keyset pagination per article and sort order.
-        Index("ix_comments_article_status_created", "article_id", "status", "created_at", "id"),
+        # Keyset pagination per article and sort order. Root pages (pinned_at IS NULL, parent_id IS NULL, by id)
+        # and the first page's pinned comments (pinned_at IS NOT NULL) both seek here, whatever the depth and
+        # whatever the viewer may see; replies use ix_comments_parent_id; "top" the likes index.
+        Index("ix_comments_article_page", "article_id", "pinned_at", "parent_id", "id"),
         Index("ix_comments_article_status_likes", "article_id", "status", "like_count", "id"),
         Index("ix_comments_status_created", "status", "created_at", "id"),
     )

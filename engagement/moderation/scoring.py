@@ -57,7 +57,7 @@ def load_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> Detox
     """Load the model named by ``MODERATION_MODEL``; raise ModelLoadError instead of ever falling back."""
     import torch  # as in DetoxifyScorer.score: only processes that load a model pay for torch
 
-    torch.set_num_threads(max(1, int(settings.get("MODERATION_THREADS", 2))))
+    torch.set_num_threads(max(1, int(settings.get("MODERATION_THREADS", 1))))
     choice = settings.get("MODERATION_MODEL", "embedded")
     checkpoint = settings.get("MODERATION_CHECKPOINT") or ""
     hf_config = settings.get("MODERATION_HF_CONFIG") or None

@@ -108,9 +108,10 @@ def _resolve_parent(article_id: str, parent_id: int | None, actor: Actor) -> int
 
 def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int | None = None) -> Comment:
     body = clean_comment_body(raw_body)
-    article = get_article(article_id)
-    # Scored before the first write: in SQLite the write lock is then held only for the inserts.
+    # Scored before the first query: on SQLite that query opens the transaction with BEGIN IMMEDIATE, and the
+    # write lock held through scoring would serialize every post (and defeat batching) across all workers.
     result = screen_text(body)
+    article = get_article(article_id)
     author = writer_for(actor)
     comment = Comment(
         article_id=article.id,

@@ -1,7 +1,7 @@
 """users.banned_by_role: the role a ban was placed with (only an admin's ban binds a moderator or an admin)
 
 Revision ID: 3c1d5e7a9b20
-Revises: f7ab918118e6
+Revises: 3c1e0f6b9a27
 Create Date: 2026-11-29 02:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c1d5e7a9b20'
-down_revision = 'f7ab918118e6'
+down_revision = '3c1e0f6b9a27'
 branch_labels = None
 depends_on = None
 

@@ -29,11 +29,16 @@ class TestSummary:
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            client.post("/api/v1/articles/engagement", json={"article_ids": ids[:3]}, headers=auth("alice"))
+            small = client.post("/api/v1/articles/engagement", json={"article_ids": ids[:3]}, headers=auth("alice"))
             few = len(statements)
             statements.clear()
-            client.post("/api/v1/articles/engagement", json={"article_ids": ids}, headers=auth("alice"))
+            large = client.post("/api/v1/articles/engagement", json={"article_ids": ids}, headers=auth("alice"))
             many = len(statements)
         finally:
             event.remove(engine, "before_cursor_execute", listener)
+        # Both answered in full (a refused or empty answer costs no queries and would pass the comparison).
+        assert small.status_code == 200 and [item["id"] for item in small.get_json()["items"]] == ids[:3]
+        assert large.status_code == 200 and [item["id"] for item in large.get_json()["items"]] == ids
+        assert all("viewer" in item for item in large.get_json()["items"])
+        assert few > 0
         assert many == few, "summary queries must not grow with the number of articles"

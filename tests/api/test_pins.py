@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
+import time_machine
+
 
 class TestPins:
     def test_admin_pins_articles_in_order_and_expired_pins_drop_out(self, client, auth, make_article):
@@ -9,15 +11,16 @@ class TestPins:
         admin = auth("root", "admin")
         assert client.put(f"/api/v1/pins/{a}", json={"position": 2}, headers=admin).status_code == 200
         assert client.put(f"/api/v1/pins/{b}", json={"position": 1}, headers=admin).status_code == 200
-        soon = (datetime.now(timezone.utc) + timedelta(seconds=1)).isoformat()
-        client.put(f"/api/v1/pins/{c}", json={"position": 3, "expires_at": soon}, headers=admin)
+        soon = datetime.now(timezone.utc) + timedelta(hours=1)
+        assert client.put(f"/api/v1/pins/{c}", json={"position": 3, "expires_at": soon.isoformat()}, headers=admin).status_code == 200
         assert [p["id"] for p in client.get("/api/v1/pins").get_json()["items"]] == [b, a, c]
         assert client.get(f"/api/v1/articles/{a}").get_json()["pinned"] is True
         assert client.delete(f"/api/v1/pins/{a}", headers=admin).status_code == 204
-        import time
-
-        time.sleep(1.1)
-        assert [p["id"] for p in client.get("/api/v1/pins").get_json()["items"]] == [b]
+        # The clock is moved past the expiry instead of slept past it (a sleep races the clock).
+        with time_machine.travel(soon + timedelta(seconds=1), tick=False):
+            assert [p["id"] for p in client.get("/api/v1/pins").get_json()["items"]] == [b]
+        with time_machine.travel(soon - timedelta(seconds=1), tick=False):
+            assert [p["id"] for p in client.get("/api/v1/pins").get_json()["items"]] == [b, c]
         log = client.get("/api/v1/moderation/log?action=pin", headers=admin).get_json()["items"]
         assert {e["subject_id"] for e in log} == {a, b, c}
         assert client.get(f"/api/v1/moderation/log?subject_id={a}&action=unpin", headers=admin).get_json()["items"]

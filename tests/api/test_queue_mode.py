@@ -88,12 +88,18 @@ def test_text_unscored_past_the_deadline_reaches_moderators(app, client, auth, m
     assert [(i["id"], i["unscored"], i["moderation"]["reason"]) for i in items] == [(comment["id"], True, "queued")]
 
 
-def test_failing_model_leaves_text_held_for_retry(app, client, auth, make_article):
+def test_failing_model_leaves_text_held_for_retry(app, client, auth, make_article, fake_scorer):
     article_id = make_article()["id"]
     comment = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "explode-word"}, headers=auth()).get_json()
+    fake_scorer.calls.clear()
     run_worker_burst(app)
+    # The worker did run the model on this text, and the model raised: the job failed (kept for a retry).
+    assert any("explode-word" in text for batch in fake_scorer.calls for text in batch), fake_scorer.calls
+    queue = app.extensions["engagement"].queue.queue
+    assert queue.failed_job_registry.count + queue.scheduled_job_registry.count == 1
     held = client.get(f"/api/v1/comments/{comment['id']}", headers=auth()).get_json()
     assert held["status"] == "pending_review" and held["moderation"]["reason"] == "queued"
+    assert client.get(f"/api/v1/comments/{comment['id']}").status_code == 404  # never published meanwhile
 
 
 def test_readiness_reports_the_queue_and_counts_live_workers(app, client):

@@ -145,15 +145,28 @@ def test_no_value_is_created_or_destroyed(app, client, auth, make_article):
     users = ["alice", "bob", "carol", "dave"]
     articles = [make_article(author_id=author)["id"] for author in users]
     credited = 0
+    expected = dict.fromkeys(users, 0)  # the balances a correct ledger must end with
     for user in users:
         amount = rng.randint(0, 50)
         if amount:
             assert credit(client, auth, user, amount).status_code == 201
             credited += amount
+            expected[user] += amount
+    outcomes = []
     for _ in range(60):
-        sender, article_id = rng.choice(users), rng.choice(articles)
-        status = reward(client, auth, article_id, sender, rng.randint(1, 30)).status_code
-        assert status in (201, 409, 422)
+        sender, author = rng.choice(users), rng.choice(users)
+        amount = rng.randint(1, 30)
+        # Each answer is the one the rules give: own article 422, not enough money 409, else the tip moves.
+        should = 422 if sender == author else 409 if expected[sender] < amount else 201
+        status = reward(client, auth, articles[users.index(author)], sender, amount).status_code
+        assert status == should, (sender, author, amount, expected)
+        if status == 201:
+            expected[sender] -= amount
+            expected[author] += amount
+        outcomes.append(status)
+    # Refusing every reward would also create and destroy nothing: enough of them must have moved value.
+    assert outcomes.count(201) >= 10, outcomes
+    assert {user: balance(client, auth, user) for user in users} == expected
     with app.app_context():
         from sqlalchemy import func, select
 

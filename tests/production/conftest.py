@@ -230,7 +230,11 @@ def gunicorn_server(directory: Path, settings: dict[str, str], workers: int = 2,
 
 def migrate_sqlite(path: Path, directory: Path) -> str:
     """A SQLite file migrated with the real CLI, as the production recipe does it."""
-    url = f"sqlite:///{path}"
+    return migrate_database(f"sqlite:///{path}")
+
+
+def migrate_database(url: str) -> str:
+    """Any database migrated with the real CLI (`flask db upgrade`), as the production recipe does it."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("ENGAGEMENT_")}
     env.update(
         {
