@@ -20,6 +20,12 @@ logger = logging.getLogger(__name__)
 MAX_SUBJECT_LENGTH = 64
 
 
+def is_user_id(value: object) -> bool:
+    """A token's sub, and so a user id anywhere: 1..64 printable characters, not only spaces. Printable excludes
+    control characters and lone surrogates, which the database cannot store."""
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_SUBJECT_LENGTH and value.isprintable()
+
+
 @dataclass(frozen=True)
 class Actor:
     """The authenticated caller, as the token says; services receive it explicitly."""
@@ -85,8 +91,7 @@ def decode_token(token: str, keys: VerificationKeys, issuer: str | None = None, 
     except (jwt.InvalidTokenError, KeyNotFound) as error:
         raise Unauthorized(f"The token is invalid: {error}.") from None
     subject = claims.get("sub")
-    # Printable excludes control characters and lone surrogates, which the database cannot store.
-    if not isinstance(subject, str) or not subject.strip() or len(subject) > MAX_SUBJECT_LENGTH or not subject.isprintable():
+    if not is_user_id(subject):
         raise Unauthorized(f"The token's sub must be a string of 1..{MAX_SUBJECT_LENGTH} printable characters.")
     try:
         role = Role(claims.get("role", Role.USER.value))

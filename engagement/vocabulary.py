@@ -33,6 +33,10 @@ class ModerationReason(enum.StrEnum):
     NO_TEXT = "no_text"
     # Held again after enough reports.
     REPORTED = "reported"
+    # An edit of text a moderator rejected, or of text held by reports: a moderator decides again, whatever
+    # the model says, so a trivial edit cannot undo a decision.
+    EDITED_AFTER_MODERATOR_REJECT = "edited_after_moderator_reject"
+    EDITED_WHILE_REPORTED = "edited_while_reported"
     # A moderator decided (f"moderator_{action}").
     MODERATOR_APPROVE = "moderator_approve"
     MODERATOR_REJECT = "moderator_reject"
@@ -49,6 +53,18 @@ class ModerationReason(enum.StrEnum):
     LINKS = "links"
     SPAM = "spam"
     THREAT = "threat"
+
+    @classmethod
+    def after_edit(cls, status: str, reason: str | None) -> ModerationReason | None:
+        """Why an edit of a text with this status and reason must wait for a moderator; None if the model may
+        decide. Sticky: an edit of an edit still waiting keeps its reason."""
+        if status == ModerationStatus.PUBLISHED:
+            return None
+        if reason in (cls.MODERATOR_REJECT, cls.EDITED_AFTER_MODERATOR_REJECT):
+            return cls.EDITED_AFTER_MODERATOR_REJECT
+        if reason in (cls.REPORTED, cls.EDITED_WHILE_REPORTED):
+            return cls.EDITED_WHILE_REPORTED
+        return None
 
     @classmethod
     def by_moderator(cls, action: str) -> ModerationReason:

@@ -13,9 +13,9 @@ from flask import Flask, current_app, g, request
 from flask.views import MethodView
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
-from engagement.auth import rate_limit_key, required_actor
+from engagement.auth import MAX_SUBJECT_LENGTH, is_user_id, rate_limit_key, required_actor
 from engagement.errors import BadRequest
 from engagement.addresses import client_address
 from engagement.extensions import api, db, limiter
@@ -178,6 +178,19 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=MAX_INTEGER, **kwargs)
 
 
+class UserIdConverter(BaseConverter):
+    """`<user_id:...>`: what a token's sub may be (1..64 printable characters), else a 404 from routing, the same
+    on every database: PostgreSQL would refuse a longer id in a VARCHAR(64) with a 500, SQLite would store it."""
+
+    def to_python(self, value: str) -> str:
+        if not is_user_id(value):
+            raise ValidationError()
+        return value
+
+
+api.register_converter(UserIdConverter, lambda _: {"type": "string", "minLength": 1, "maxLength": MAX_SUBJECT_LENGTH})
+
+
 def register_blueprints(app: Flask) -> None:
     from engagement.api import (
         articles,
@@ -196,6 +209,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Replaces werkzeug's unbounded "int" before any rule is built; route strings (and metric labels) stay.
     app.url_map.converters["int"] = RowIdConverter
+    app.url_map.converters["user_id"] = UserIdConverter
     app.before_request(reject_nul_in_url)
     for module in (health, articles, comments, moderation, author_history, wordlists, rewards, wallets, reposts, shares, pins):
         api.register_blueprint(module.blp)

@@ -60,19 +60,19 @@ class AuditLogView(TransactionalView):
         return moderation_service.list_audit_log(required_actor(), **args)
 
 
-@blp.route("/users/<user_id>/ban")
+@blp.route("/users/<user_id:user_id>/ban")
 class BanView(TransactionalView):
     @rate_limited("RATELIMIT_MODERATION")
     @blp.arguments(BanCreateSchema)
     @blp.response(200, BanStateSchema)
-    @blp.access("required", 403)
+    @blp.access("required", 403, 404)
     def put(self, data, user_id: str):
         """Ban a user from writing, until a time or indefinitely."""
         return user_service.ban_user(required_actor(), user_id, data["reason"], data["until"])
 
     @rate_limited("RATELIMIT_MODERATION")
     @blp.response(200, BanStateSchema)
-    @blp.access("required", 403)
+    @blp.access("required", 403, 404)
     def delete(self, user_id: str):
         """Lift a ban."""
         return user_service.unban_user(required_actor(), user_id)

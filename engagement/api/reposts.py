@@ -39,11 +39,11 @@ class ArticleRepostsView(TransactionalView):
         return repost_service.list_reposts(optional_actor(), args["limit"], args["cursor"], article_id=article_id)
 
 
-@blp.route("/users/<user_id>/reposts")
+@blp.route("/users/<user_id:user_id>/reposts")
 class UserRepostsView(TransactionalView):
     @blp.arguments(PageQueryArgsSchema, location="query")
     @blp.response(200, RepostPageSchema)
-    @blp.access("optional")
+    @blp.access("optional", 404)
     def get(self, args, user_id: str):
         """A user's feed of what they reposted, newest first."""
         return repost_service.list_reposts(optional_actor(), args["limit"], args["cursor"], user_id=user_id)

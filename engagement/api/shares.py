@@ -15,7 +15,7 @@ class SharesView(TransactionalView):
     @rate_limited("RATELIMIT_SHARES")
     @blp.arguments(ShareCreateSchema)
     @blp.response(201, ShareSchema)
-    @blp.access("optional", 404)
+    @blp.access("optional", 403, 404)
     def post(self, data, article_id: str):
         """Count a share and get the link to share, with tracking parameters and the channel's intent URL."""
         return share_service.share_article(optional_actor(), article_id, data["channel"])

@@ -9,7 +9,7 @@ from engagement.services import rewards as reward_service
 blp = Blueprint("wallets", __name__, url_prefix="/api/v1", description="Wallets: credits, balances and the ledger.")
 
 
-@blp.route("/admin/users/<user_id>/credits")
+@blp.route("/admin/users/<user_id:user_id>/credits")
 class CreditsView(TransactionalView):
     @rate_limited("RATELIMIT_ADMIN")
     @blp.arguments(IdempotencyHeaderSchema, location="headers")

@@ -36,8 +36,17 @@ class User(db.Model):
     banned_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     ban_reason: Mapped[Optional[str]] = mapped_column(String(500))
     banned_by_id: Mapped[Optional[str]] = mapped_column(String(64))
+    # The placer's role when the ban was placed: a moderator may ban an id whose row does not know yet that
+    # it belongs to an admin, and such a ban must not bind once the id arrives with an admin's token.
+    banned_by_role: Mapped[Optional[str]] = mapped_column(String(16))
 
     def is_banned(self, now: datetime | None = None) -> bool:
         if self.banned_at is None:
             return False
         return self.banned_until is None or self.banned_until > (now or utcnow())
+
+    def ban_binds(self, role: Role, now: datetime | None = None) -> bool:
+        """Whether the ban stops someone acting with ``role``: only an admin's ban stops a moderator or an admin."""
+        if not self.is_banned(now):
+            return False
+        return not role.can_moderate or self.banned_by_role == Role.ADMIN.value

@@ -20,7 +20,7 @@ from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.counters import bump
 from engagement.services.screening import after_screening, decide_text, score_text, store_result
-from engagement.services.statuses import count_visibility_change, set_status
+from engagement.services.statuses import count_visibility_change, result_for_edit, set_status
 from engagement.services.users import writer_for
 from engagement.text import validated_user_text
 from engagement.vocabulary import ModerationReason, ModerationStatus
@@ -35,8 +35,9 @@ def clean_comment_body(raw: str, field: str = "body") -> str:
 
 
 def is_visible_to(comment: Comment, actor: Actor | None) -> bool:
-    """Published comments are public; held and rejected ones only to their author and moderators."""
-    if comment.is_published or comment.is_deleted:
+    """Published comments are public, and so is the tombstone of one deleted while published (deletion keeps
+    the status); held and rejected ones, deleted or not, only to their author and moderators."""
+    if comment.status == ModerationStatus.PUBLISHED:
         return True
     return actor is not None and (actor.user_id == comment.author_id or actor.can_moderate)
 
@@ -141,7 +142,7 @@ def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:
     body = clean_comment_body(raw_body)
     if body == comment.body:
         return annotate_for_viewer([comment], actor)[0]
-    result = decide_text("comment", score_text(body), actor, comment.article_id, exclude_id=comment.id)
+    result = result_for_edit(comment, decide_text("comment", score_text(body), actor, comment.article_id, exclude_id=comment.id))
     writer_for(actor)
     db.session.add(
         CommentRevision(
@@ -168,8 +169,7 @@ def delete_comment(actor: Actor, comment_id: int) -> None:
     if comment.is_deleted:
         return
     is_author = comment.author_id == actor.user_id
-    if is_author:
-        writer_for(actor)
+    writer_for(actor)  # a banned author, and a banned moderator, delete nothing
     was_public = comment.is_published
     comment.deleted_at = utcnow()
     comment.deleted_by_id = actor.user_id
@@ -189,6 +189,12 @@ def list_comments(
 ) -> Page[Comment]:
     """Published comments (and the viewer's own held ones), pinned first on the first page, by keyset."""
     get_article(article_id)
+    if parent_id is not None:
+        # The replies of a root the viewer may not see are hidden like the root itself: 404, as for
+        # GET /comments/{id}, so a listing tells no more than the comment does.
+        root = db.session.get(Comment, parent_id)
+        if root is None or root.article_id != article_id or not is_visible_to(root, viewer):
+            raise NotFound(f"Comment {parent_id} does not exist.")
     visible = Comment.status == ModerationStatus.PUBLISHED
     if viewer is not None:
         visible = visible | ((Comment.author_id == viewer.user_id) & (Comment.status == ModerationStatus.PENDING_REVIEW))

@@ -18,7 +18,7 @@ from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
 from engagement.services.comments import annotate_for_viewer
 from engagement.services.statuses import set_status
-from engagement.services.users import require_moderator, user_for
+from engagement.services.users import moderator_for, require_moderator
 from engagement.vocabulary import ModerationReason, ModerationStatus
 
 # Two statuses, and the comments with open reports.
@@ -84,8 +84,7 @@ def list_queue(
 
 def decide(actor: Actor, kind: str, item_id: int, action: str, reason: str | None = None) -> ModeratedText:
     """Publish or reject a comment, a repost's quote or a reward's message; every decision is logged."""
-    require_moderator(actor)
-    moderator = user_for(actor)
+    moderator = moderator_for(actor)
     item = db.session.get(MODERATED_KINDS[kind], item_id, with_for_update=True)
     if item is None:
         raise NotFound(f"{kind.capitalize()} {item_id} does not exist.")

@@ -15,7 +15,7 @@ from engagement.models._types import utcnow
 from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.comments import annotate_for_viewer, get_comment
-from engagement.services.users import require_moderator, user_for
+from engagement.services.users import moderator_for, writer_for
 
 
 def _require_admin(actor: Actor) -> None:
@@ -25,7 +25,7 @@ def _require_admin(actor: Actor) -> None:
 
 def pin_article(actor: Actor, article_id: str, position: int | None, expires_at: datetime | None) -> Article:
     _require_admin(actor)
-    admin = user_for(actor)
+    admin = writer_for(actor)
     if expires_at is not None and expires_at <= utcnow():
         raise Unprocessable("A pin must expire in the future.", errors={"expires_at": ["Must be in the future."]})
     article = get_article(article_id)
@@ -44,7 +44,7 @@ def pin_article(actor: Actor, article_id: str, position: int | None, expires_at:
 
 def unpin_article(actor: Actor, article_id: str) -> None:
     _require_admin(actor)
-    admin = user_for(actor)
+    admin = writer_for(actor)
     article = get_article(article_id)
     if article.pinned_at is not None:
         article.pinned_at = article.pin_position = article.pin_expires_at = article.pinned_by_id = None
@@ -57,8 +57,7 @@ def list_pinned_articles() -> list[Article]:
 
 
 def pin_comment(actor: Actor, comment_id: int) -> Comment:
-    require_moderator(actor)
-    moderator = user_for(actor)
+    moderator = moderator_for(actor)
     comment = get_comment(comment_id, actor, for_update=True)
     if not comment.is_published or comment.parent_id is not None:
         raise Unprocessable("Only a published top-level comment can be pinned.", errors={"comment_id": ["Not pinnable."]})
@@ -78,8 +77,7 @@ def pin_comment(actor: Actor, comment_id: int) -> Comment:
 
 
 def unpin_comment(actor: Actor, comment_id: int) -> Comment:
-    require_moderator(actor)
-    moderator = user_for(actor)
+    moderator = moderator_for(actor)
     comment = get_comment(comment_id, actor)
     if comment.pinned_at is not None:
         comment.pinned_at = comment.pinned_by_id = None

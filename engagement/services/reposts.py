@@ -14,6 +14,7 @@ from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
 from engagement.services.counters import bump
 from engagement.services.screening import after_screening, decide_text, score_text, store_result
+from engagement.services.statuses import result_for_edit
 from engagement.services.users import writer_for
 from engagement.text import optional_user_text
 
@@ -45,8 +46,12 @@ def repost_article(actor: Actor, article_id: str, quote: str | None) -> tuple[Re
             repost = db.session.scalar(mine.execution_options(populate_existing=True))
     if created:
         bump(article, repost_count=1)
+    elif quote == repost.quote:
+        return _visible_to(actor, [repost])[0], False  # nothing changed: a moderator's decision on it stands
     else:
         from_status = repost.status
+        if quote is not None:
+            result = result_for_edit(repost, result)
         repost.quote = quote
         repost.status = result.status
         repost.updated_at = utcnow()

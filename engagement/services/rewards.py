@@ -14,7 +14,7 @@ from engagement.services.articles import get_article
 from engagement.services.counters import bump, ensure_row
 from engagement.services.idempotency import request_fingerprint, run_once
 from engagement.services.screening import after_screening, screen_text, store_result
-from engagement.services.users import get_or_create_user, user_for, writer_for
+from engagement.services.users import get_or_create_user, issuer_for, user_for, writer_for
 from engagement.text import optional_user_text
 
 
@@ -64,7 +64,7 @@ def credit_user(actor: Actor, user_id: str, amount: int, currency: str | None, k
         raise Forbidden("Only admins and service accounts can credit wallets.")
     currency = _checked_currency(currency)
     amount = _checked_amount(amount)
-    issuer = writer_for(actor)
+    issuer = issuer_for(actor)
 
     def perform() -> LedgerEntry:
         get_or_create_user(user_id)

@@ -12,6 +12,7 @@ from engagement.extensions import db
 from engagement.models import ArticleShareCount, Share
 from engagement.services.articles import get_article
 from engagement.services.counters import bump, ensure_row
+from engagement.services.users import refuse_service
 
 # Where each social channel takes a link; {url} and {title} are URL-encoded.
 INTENT_URLS = {
@@ -35,6 +36,7 @@ def tracked_url(article_url: str, channel: str, referrer_id: str | None) -> str:
 
 
 def share_article(actor: Actor | None, article_id: str, channel: str) -> dict:
+    refuse_service(actor)
     channels = current_app.config["SHARE_CHANNELS"]
     if channel not in channels:
         raise Unprocessable(f"Unknown channel {channel!r}.", errors={"channel": [f"Must be one of: {', '.join(channels)}."]})

@@ -36,10 +36,22 @@ def user_for(actor: Actor) -> User:
     return user
 
 
+def refuse_service(actor: Actor | None) -> None:
+    """The host's back office may credit wallets and nothing else: it writes nothing in anyone's name."""
+    if actor is not None and actor.role is Role.SERVICE:
+        raise Forbidden("Service accounts may only credit wallets.")
+
+
 def writer_for(actor: Actor) -> User:
-    """The actor's row, refusing banned users any write."""
+    """The actor's row, refusing service accounts and banned users any write."""
+    refuse_service(actor)
+    return issuer_for(actor)
+
+
+def issuer_for(actor: Actor) -> User:
+    """The actor's row, refusing banned users; for the one write a service account may make too (credits)."""
     user = user_for(actor)
-    if user.is_banned():
+    if user.ban_binds(actor.role):
         until = f" until {user.banned_until.isoformat()}" if user.banned_until else ""
         raise Forbidden(
             f"You are banned{until}: {user.ban_reason or 'no reason given'}.",
@@ -53,9 +65,14 @@ def require_moderator(actor: Actor) -> None:
         raise Forbidden("Only moderators and admins can do this.")
 
 
-def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) -> User:
+def moderator_for(actor: Actor) -> User:
+    """The row of a moderator or admin about to write as one; a banned one is refused like any writer."""
     require_moderator(actor)
-    moderator = user_for(actor)
+    return writer_for(actor)
+
+
+def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) -> User:
+    moderator = moderator_for(actor)
     if until is not None and until <= utcnow():
         raise Unprocessable("A ban must end in the future.", errors={"until": ["Must be in the future."]})
     if user_id == actor.user_id:
@@ -67,6 +84,7 @@ def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) ->
     target.banned_until = until
     target.ban_reason = reason
     target.banned_by_id = moderator.id
+    target.banned_by_role = actor.role.value
     record_audit(
         "ban",
         "user",
@@ -79,10 +97,12 @@ def ban_user(actor: Actor, user_id: str, reason: str, until: datetime | None) ->
 
 
 def unban_user(actor: Actor, user_id: str) -> User:
-    require_moderator(actor)
-    moderator = user_for(actor)
+    # A banned moderator is refused here too, so nobody lifts their own ban.
+    moderator = moderator_for(actor)
     target = get_or_create_user(user_id)
+    if Role(target.role).can_moderate and not actor.is_admin:
+        raise Forbidden("Only an admin can lift the ban of a moderator or an admin.")
     if target.banned_at is not None:
-        target.banned_at = target.banned_until = target.ban_reason = target.banned_by_id = None
+        target.banned_at = target.banned_until = target.ban_reason = target.banned_by_id = target.banned_by_role = None
         record_audit("unban", "user", user_id, actor_id=moderator.id)
     return target

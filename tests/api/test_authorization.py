@@ -1,14 +1,15 @@
-"""Every endpoint x every role: anonymous, a user, the owner, another user, a moderator, an admin."""
+"""Every endpoint x every role: anonymous, a user, the owner, another user, a moderator, an admin, a service."""
 
 import pytest
 
-ROLES = ("anonymous", "user", "owner", "other_user", "moderator", "admin")
+ROLES = ("anonymous", "user", "owner", "other_user", "moderator", "admin", "service")
 CALLERS = {
     "user": ("carol", "user"),
     "owner": ("alice", "user"),  # alice writes the comment every case starts from
     "other_user": ("bob", "user"),
     "moderator": ("mod", "moderator"),
     "admin": ("root", "admin"),
+    "service": ("backoffice", "service"),  # may credit wallets and read; every other write is refused
 }
 
 # (method, path template, json body, {role: expected status}); missing roles expect "default".
@@ -17,14 +18,14 @@ ENDPOINTS = [
     ("PUT", "/api/v1/articles/{article}", {"title": "T", "url": "https://news.example/a", "author_id": "x"},
      {"anonymous": 401, "admin": 200, "default": 403}),
     ("GET", "/api/v1/articles/{article}/comments", None, {"default": 200}),
-    ("POST", "/api/v1/articles/{article}/comments", {"body": "hello"}, {"anonymous": 401, "default": 201}),
+    ("POST", "/api/v1/articles/{article}/comments", {"body": "hello"}, {"anonymous": 401, "service": 403, "default": 201}),
     ("GET", "/api/v1/comments/{comment}", None, {"default": 200}),
     ("PATCH", "/api/v1/comments/{comment}", {"body": "edited"}, {"anonymous": 401, "owner": 200, "default": 403}),
     ("DELETE", "/api/v1/comments/{comment}", None,
      {"anonymous": 401, "owner": 204, "moderator": 204, "admin": 204, "default": 403}),
-    ("PUT", "/api/v1/comments/{comment}/like", None, {"anonymous": 401, "default": 200}),
-    ("DELETE", "/api/v1/comments/{comment}/like", None, {"anonymous": 401, "default": 200}),
-    ("POST", "/api/v1/comments/{comment}/reports", {"reason": "spam"}, {"anonymous": 401, "owner": 422, "default": 201}),
+    ("PUT", "/api/v1/comments/{comment}/like", None, {"anonymous": 401, "service": 403, "default": 200}),
+    ("DELETE", "/api/v1/comments/{comment}/like", None, {"anonymous": 401, "service": 403, "default": 200}),
+    ("POST", "/api/v1/comments/{comment}/reports", {"reason": "spam"}, {"anonymous": 401, "owner": 422, "service": 403, "default": 201}),
     ("GET", "/api/v1/moderation/queue", None, {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
     ("POST", "/api/v1/moderation/comments/{comment}/decision", {"action": "reject"},
      {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
@@ -33,15 +34,15 @@ ENDPOINTS = [
      {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
     ("DELETE", "/api/v1/moderation/users/{target}/ban", None,
      {"anonymous": 401, "moderator": 200, "admin": 200, "default": 403}),
-    ("POST", "/api/v1/admin/users/{target}/credits", {"amount": 5}, {"anonymous": 401, "admin": 201, "default": 403}),
-    ("POST", "/api/v1/articles/{article}/rewards", {"amount": 1}, {"anonymous": 401, "default": 201}),
+    ("POST", "/api/v1/admin/users/{target}/credits", {"amount": 5}, {"anonymous": 401, "admin": 201, "service": 201, "default": 403}),
+    ("POST", "/api/v1/articles/{article}/rewards", {"amount": 1}, {"anonymous": 401, "service": 403, "default": 201}),
     ("GET", "/api/v1/articles/{article}/rewards", None, {"default": 200}),
     ("GET", "/api/v1/me/wallet", None, {"anonymous": 401, "default": 200}),
-    ("PUT", "/api/v1/articles/{article}/repost", {"quote": "read this"}, {"anonymous": 401, "default": 201}),
-    ("DELETE", "/api/v1/articles/{article}/repost", None, {"anonymous": 401, "default": 204}),
+    ("PUT", "/api/v1/articles/{article}/repost", {"quote": "read this"}, {"anonymous": 401, "service": 403, "default": 201}),
+    ("DELETE", "/api/v1/articles/{article}/repost", None, {"anonymous": 401, "service": 403, "default": 204}),
     ("GET", "/api/v1/articles/{article}/reposts", None, {"default": 200}),
     ("GET", "/api/v1/users/alice/reposts", None, {"default": 200}),
-    ("POST", "/api/v1/articles/{article}/shares", {"channel": "x"}, {"default": 201}),
+    ("POST", "/api/v1/articles/{article}/shares", {"channel": "x"}, {"service": 403, "default": 201}),
     ("POST", "/api/v1/articles/engagement", {"article_ids": ["{article}"]}, {"default": 200}),
     ("GET", "/api/v1/pins", None, {"default": 200}),
     ("PUT", "/api/v1/pins/{article}", {}, {"anonymous": 401, "admin": 200, "default": 403}),

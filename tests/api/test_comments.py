@@ -223,3 +223,56 @@ def test_edit_by_someone_else_or_after_the_window_is_403(client, auth, make_comm
     assert client.patch(url, json={"body": "mine now"}, headers=auth("bob")).status_code == 403
     app.config["EDIT_WINDOW"] = 0
     assert client.patch(url, json={"body": "too late"}, headers=auth("alice")).status_code == 403
+
+
+class TestHiddenStaysHidden:
+    """Deleting a held or rejected comment does not publish it, and the replies of a hidden root stay hidden."""
+
+    @pytest.mark.parametrize("decision", [None, "reject"], ids=["held", "rejected"])
+    def test_a_deleted_comment_that_was_never_public_stays_404(self, client, auth, make_article, decision):
+        comment = post_comment(client, auth, make_article()["id"], "an insult-word").get_json()
+        url = f"/api/v1/comments/{comment['id']}"
+        if decision:
+            client.post(f"/api/v1/moderation/comments/{comment['id']}/decision", json={"action": decision}, headers=auth("mod", "moderator"))
+        assert client.delete(url, headers=auth("alice")).status_code == 204
+        for headers in ({}, auth("bob")):
+            gone = client.get(url, headers=headers)
+            assert gone.status_code == 404 and gone.get_json()["code"] == 404
+            assert "alice" not in gone.get_data(as_text=True)
+        assert client.delete(url, headers=auth("bob")).status_code == 404
+        for headers in (auth("alice"), auth("mod", "moderator")):
+            seen = client.get(url, headers=headers).get_json()
+            assert seen["deleted"] is True and seen["body"] is None
+
+    def test_a_published_then_deleted_comment_keeps_its_tombstone(self, client, auth, make_article):
+        comment = post_comment(client, auth, make_article()["id"], "fine words").get_json()
+        client.delete(f"/api/v1/comments/{comment['id']}", headers=auth("mod", "moderator"))
+        tombstone = client.get(f"/api/v1/comments/{comment['id']}").get_json()
+        assert (tombstone["deleted"], tombstone["body"], tombstone["status"]) == (True, None, "published")
+
+    @pytest.mark.parametrize("hide", ["reports", "reject", "delete_while_held"])
+    def test_replies_of_a_hidden_root_are_not_listed(self, client, auth, make_article, app, hide):
+        app.config["REPORTS_TO_REVIEW"] = 2
+        article_id = make_article()["id"]
+        root = post_comment(client, auth, article_id, "a root").get_json()
+        reply = post_comment(client, auth, article_id, "a reply", author="bob", parent_id=root["id"]).get_json()
+        replies = f"/api/v1/articles/{article_id}/comments?parent_id={root['id']}"
+        assert [c["id"] for c in client.get(replies).get_json()["items"]] == [reply["id"]]
+        for reporter in ("r1", "r2"):
+            client.post(f"/api/v1/comments/{root['id']}/reports", json={"reason": "rude"}, headers=auth(reporter))
+        if hide == "reject":
+            client.post(f"/api/v1/moderation/comments/{root['id']}/decision", json={"action": "reject"}, headers=auth("mod", "moderator"))
+        if hide == "delete_while_held":
+            client.delete(f"/api/v1/comments/{root['id']}", headers=auth("alice"))
+        for headers in ({}, auth("bob"), auth("carol")):
+            hidden = client.get(replies, headers=headers)
+            assert hidden.status_code == 404 and hidden.get_json()["code"] == 404
+            assert client.get(f"/api/v1/comments/{root['id']}", headers=headers).status_code == 404
+        for headers in (auth("alice"), auth("mod", "moderator")):
+            assert [c["id"] for c in client.get(replies, headers=headers).get_json()["items"]] == [reply["id"]]
+
+    def test_replies_under_an_unknown_or_foreign_root_are_404(self, client, auth, make_article):
+        first, second = make_article()["id"], make_article()["id"]
+        root = post_comment(client, auth, first, "a root").get_json()
+        assert client.get(f"/api/v1/articles/{second}/comments?parent_id={root['id']}").status_code == 404
+        assert client.get(f"/api/v1/articles/{first}/comments?parent_id=999999").status_code == 404

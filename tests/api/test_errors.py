@@ -173,3 +173,37 @@ def test_not_ready_while_migrations_are_pending(app, client):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert "older" in response.get_json()["checks"]["database"]
+
+
+LONG_ID = "u" * 65
+
+
+@pytest.mark.parametrize("user_id", [LONG_ID, "a\x01b", "a\x7fb", "tab\there", " ", "\u2028"], ids=["65 chars", "SOH", "DEL", "tab", "blank", "line separator"])
+def test_a_user_id_no_token_could_carry_is_a_json_404_and_changes_nothing(app, client, auth, user_id):
+    """The same on SQLite (which would store it) and PostgreSQL (whose VARCHAR(64) would refuse it with a 500)."""
+    from urllib.parse import quote
+
+    path = quote(user_id, safe="")
+    answers = [
+        client.post(f"/api/v1/admin/users/{path}/credits", json={"amount": 5}, headers={**auth("root", "admin"), "Idempotency-Key": "k"}),
+        client.put(f"/api/v1/moderation/users/{path}/ban", json={"reason": "x"}, headers=auth("mod", "moderator")),
+        client.delete(f"/api/v1/moderation/users/{path}/ban", headers=auth("mod", "moderator")),
+        client.get(f"/api/v1/users/{path}/reposts"),
+    ]
+    for response in answers:
+        assert_json_error(response, 404)
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from engagement.extensions import db
+        from engagement.models import AuditLogEntry, LedgerEntry, User
+
+        assert [db.session.scalar(select(func.count()).select_from(model)) for model in (AuditLogEntry, LedgerEntry, User)] == [0, 0, 0]
+
+
+def test_a_64_character_user_id_is_fine(client, auth):
+    user_id = "u" * 64
+    credited = client.post(f"/api/v1/admin/users/{user_id}/credits", json={"amount": 5}, headers={**auth("root", "admin"), "Idempotency-Key": "k"})
+    assert credited.status_code == 201 and credited.get_json()["to_user_id"] == user_id
+    assert client.put(f"/api/v1/moderation/users/{user_id}/ban", json={"reason": "x"}, headers=auth("mod", "moderator")).get_json()["banned"] is True
+    assert client.get(f"/api/v1/users/{user_id}/reposts").get_json()["items"] == []

@@ -97,6 +97,7 @@ def test_errors_the_api_answers_are_documented(client, spec, auth, make_article,
         ),
         ("POST", "/api/v1/moderation/{collection}/{item_id}/decision", client.post("/api/v1/moderation/comments/999999/decision", json={"action": "approve"}, headers=auth("mod", "moderator")), 404),
         ("GET", "/api/v1/moderation/queue", client.get("/api/v1/moderation/queue", headers=auth("bob")), 403),
+        ("POST", articles + "/shares", client.post(f"/api/v1/articles/{article['id']}/shares", json={"channel": "x"}, headers=auth("svc", "service")), 403),
     ]
     for method, path, response, status in answers:
         assert response.status_code == status, (method, path, response.get_json())

@@ -127,3 +127,17 @@ def test_readiness_reports_the_queue_and_counts_live_workers(app, client):
     response = client.get("/readyz")
     assert response.status_code == 200 and response.get_json()["moderation_workers"] == 0
     assert metric_value(client.get("/metrics").get_data(as_text=True), "engagement_moderation_workers") == 0
+
+
+def test_a_worker_never_publishes_an_edit_of_a_rejected_comment(app, client, auth, make_article):
+    article_id = make_article()["id"]
+    comment = client.post(f"/api/v1/articles/{article_id}/comments", json={"body": "a sly jab"}, headers=auth()).get_json()
+    run_worker_burst(app)
+    mod = auth("mod", "moderator")
+    client.post(f"/api/v1/moderation/comments/{comment['id']}/decision", json={"action": "reject"}, headers=mod)
+    edited = client.patch(f"/api/v1/comments/{comment['id']}", json={"body": "a sly jab!"}, headers=auth())
+    assert edited.get_json()["moderation"]["reason"] == "edited_after_moderator_reject"
+    run_worker_burst(app)
+    assert client.get(f"/api/v1/comments/{comment['id']}").status_code == 404
+    queue = client.get("/api/v1/moderation/queue", headers=mod).get_json()["items"]
+    assert [(c["id"], c["status"]) for c in queue] == [(comment["id"], "pending_review")]

@@ -1,5 +1,7 @@
 """Reposts through HTTP: upsert, undo, held quotes, feeds."""
 
+import pytest
+
 
 def repost(client, auth, article_id, user="alice", **body):
     return client.put(f"/api/v1/articles/{article_id}/repost", json=body, headers=auth(user))
@@ -48,3 +50,22 @@ class TestRepost:
         page = client.get("/api/v1/users/alice/reposts?limit=2").get_json()
         rest = client.get(f"/api/v1/users/alice/reposts?limit=2&cursor={page['next_cursor']}").get_json()
         assert [r["article_id"] for r in page["items"] + rest["items"]] == ids[::-1]
+
+
+@pytest.mark.parametrize("decision", [None, "reject"], ids=["held", "rejected"])
+def test_others_never_learn_a_quotes_status(client, auth, make_article, decision):
+    article_id = make_article()["id"]
+    held = repost(client, auth, article_id, quote="what an insult-word").get_json()
+    repost(client, auth, article_id, user="carol")  # no quote at all: others must not tell the two apart
+    if decision:
+        client.post(f"/api/v1/moderation/reposts/{held['id']}/decision", json={"action": decision}, headers=auth("mod", "moderator"))
+    status = "rejected" if decision else "pending_review"
+    for url in (f"/api/v1/articles/{article_id}/reposts", "/api/v1/users/alice/reposts"):
+        for headers in ({}, auth("bob")):
+            listing = client.get(url, headers=headers)
+            mine = [i for i in listing.get_json()["items"] if i["user"]["id"] == "alice"][0]
+            assert (mine["quote"], mine["quote_status"], mine["moderation"]) == (None, None, None)
+            assert status not in listing.get_data(as_text=True)
+        for headers in (auth("alice"), auth("mod", "moderator")):
+            mine = [i for i in client.get(url, headers=headers).get_json()["items"] if i["user"]["id"] == "alice"][0]
+            assert (mine["quote"], mine["quote_status"]) == ("what an insult-word", status)

@@ -196,3 +196,23 @@ def test_balance_cannot_go_negative_even_bypassing_the_service(app):
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
+
+
+@pytest.mark.parametrize("decision", [None, "reject"], ids=["held", "rejected"])
+def test_others_never_learn_a_messages_status(client, auth, make_article, decision):
+    article = make_article(author_id="writer")
+    credit(client, auth, "alice", 100)
+    tip = reward(client, auth, article["id"], "alice", 5, message="you insult-word").get_json()
+    reward(client, auth, article["id"], "alice", 5)  # no message at all: others must not tell the two apart
+    if decision:
+        client.post(f"/api/v1/moderation/rewards/{tip['id']}/decision", json={"action": decision}, headers=auth("mod", "moderator"))
+    status = "rejected" if decision else "pending_review"
+    url = f"/api/v1/articles/{article['id']}/rewards"
+    for headers in ({}, auth("bob"), auth("writer")):
+        listing = client.get(url, headers=headers)
+        items = listing.get_json()["items"]
+        assert [(i["message"], i["message_status"], i["moderation"]) for i in items] == [(None, None, None)] * 2
+        assert "insult-word" not in listing.get_data(as_text=True) and status not in listing.get_data(as_text=True)
+    for headers in (auth("alice"), auth("mod", "moderator")):
+        mine = client.get(url, headers=headers).get_json()["items"][1]
+        assert (mine["message"], mine["message_status"]) == ("you insult-word", status)

@@ -17,7 +17,10 @@ class OptionalTextSchema(Schema):
         return item.moderated_text if item.status == "published" or item.viewer_is_privileged else None
 
     def text_status(self, item):
-        return item.status if item.moderated_text is not None else None
+        # Others learn only that a shown text is published: a held or rejected one reads as no text at all.
+        if item.moderated_text is None or not (item.status == "published" or item.viewer_is_privileged):
+            return None
+        return item.status
 
     def text_moderation(self, item):
         if item.moderated_text is None or not item.viewer_is_privileged:
