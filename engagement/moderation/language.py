@@ -53,7 +53,7 @@ def text_for_detection(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     without_acronyms = _ACRONYM.sub(" ", text)
-    if any(ch.islower() for ch in without_acronyms):
+    if _letters(without_acronyms) > MIN_LETTERS:
         text = without_acronyms
     text = _NOT_LETTER_RUN.sub(" ", text)
     return _SPACES.sub(" ", text).strip()

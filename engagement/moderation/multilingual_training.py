@@ -48,10 +48,10 @@ from engagement.moderation.multilingual import (
 )
 from engagement.moderation.multilingual_samples import HANDWRITTEN
 
-try:  # issue 10 moves the offline data code into engagement.moderation.training
-    from engagement.moderation.training import datasets as _datasets  # type: ignore[attr-defined]
-except ImportError:
+try:
     from engagement.moderation import datasets as _datasets
+except ImportError:  # issue 10 moves the offline data code into the engagement.moderation.training package
+    from engagement.moderation.training import datasets as _datasets  # type: ignore[no-redef]
 
 logger = logging.getLogger(__name__)
 

@@ -44,6 +44,8 @@ def test_nothing_language_like_gives_none(text: str) -> None:
 def test_links_handles_and_emoji_are_removed_before_detection() -> None:
     cleaned = text_for_detection("@satoshi check https://example.com/x?y=1 now 🚀 #moon $BTC")
     assert cleaned == "check now"
+    assert text_for_detection("BTC 冲啊 🚀 兄弟们") == "冲啊 兄弟们"
+    assert text_for_detection("YOU ARE AN IDIOT") == "YOU ARE AN IDIOT"  # shouting is kept
     # A Russian comment that links an English page and tags an English handle is still Russian.
     assert detect_language("@CryptoWhale смотри https://www.coindesk.com/markets/btc-news спасибо за статью")[0] == "ru"
 

@@ -20,6 +20,7 @@ from engagement.moderation.multilingual import (
     MultilingualModelMissing,
     load_multilingual_scorer,
     prepare_text,
+    route_language,
     smoothed_idf,
     tfidf_rows,
 )
@@ -83,6 +84,13 @@ def test_a_tampered_artifact_is_refused(tmp_path: Path) -> None:
         load_multilingual_scorer(tmp_path)
     with pytest.raises(MultilingualModelMissing, match="missing"):
         load_multilingual_scorer(tmp_path / "nowhere")
+
+
+def test_languages_route_to_the_scorer_measured_for_them() -> None:
+    assert [route_language(lang) for lang in (None, "en", "zh", "de", "ko", "ru")] == [
+        "english", "english", "multilingual", "multilingual", "multilingual", "multilingual"
+    ]
+    assert {route_language(lang) for lang in ("ja", "vi", "es", "ar", "pt", "id", "fr", "uk", "tr")} == {"uncovered"}
 
 
 def test_prepare_text_keeps_scripts_and_marks_but_drops_markup() -> None:
