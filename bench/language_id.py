@@ -194,9 +194,8 @@ def detect_language_figures(per_language: int) -> dict:
 
 def table(results: list[dict]) -> str:
     langs = sorted({lang for r in results for lang in r["accuracy"]})
-    head = f"{'candidate':16} {'load s':>6} {'RSS MB':>7} {'med ms':>7} {'p99 ms':>7} {'all':>6} {'<=30ch':>6} " + " ".join(
-        f"{lang:>5}" for lang in langs
-    )
+    head = f"{'candidate':16} {'load s':>6} {'RSS MB':>7} {'med ms':>7} {'p99 ms':>7} {'all':>6} {'<=30ch':>6} "
+    head += " ".join(f"{lang:>5}" for lang in langs)
     lines = [head, "-" * len(head)]
     for r in results:
         ok = sum(c for c, _ in r["accuracy"].values())
@@ -221,7 +220,10 @@ def main() -> None:
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        figures = detect_language_figures(args.per_language) if args.one == "detect_language" else measure_one(args.one, args.per_language)
+        if args.one == "detect_language":
+            figures = detect_language_figures(args.per_language)
+        else:
+            figures = measure_one(args.one, args.per_language)
         print(json.dumps(figures))
         return
     env = {**os.environ, "OMP_NUM_THREADS": "1", "RAYON_NUM_THREADS": "1"}

@@ -66,11 +66,15 @@ def main() -> None:
     scorer.score(batch, [None] * len(batch))
     per_batch = (time.perf_counter() - t0) / len(batch) * 1000
 
-    print(f"comments measured: {len(texts)} (5-200 characters, 14 languages), one thread; RSS includes the imports (numpy, sklearn)")
+    print(f"comments measured: {len(texts)} (5-200 characters, 14 languages), one thread;")
+    print("RSS includes the imports (numpy, sklearn)")
     print(f"{'part':28} {'load s':>7} {'RSS MB':>7} {'median ms':>10} {'p99 ms':>8}")
-    print(f"{'detect_language (py3langid)':28} {lang_load:7.2f} {lang_rss:7.1f} {statistics.median(detect_ms):10.3f} {percentile(detect_ms, 0.99):8.3f}")
-    print(f"{'multilingual score':28} {model_load:7.2f} {model_rss:7.1f} {statistics.median(score_ms):10.3f} {percentile(score_ms, 0.99):8.3f}")
-    print(f"{'both, per comment':28} {'':>7} {'':>7} {statistics.median(both_ms):10.3f} {percentile(both_ms, 0.99):8.3f}")
+    for part, load, rss, timings in (
+        ("detect_language (py3langid)", f"{lang_load:7.2f}", f"{lang_rss:7.1f}", detect_ms),
+        ("multilingual score", f"{model_load:7.2f}", f"{model_rss:7.1f}", score_ms),
+        ("both, per comment", " " * 7, " " * 7, both_ms),
+    ):
+        print(f"{part:28} {load} {rss} {statistics.median(timings):10.3f} {percentile(timings, 0.99):8.3f}")
     print(f"multilingual score in a batch of {len(batch)}: {per_batch:.3f} ms per comment")
 
     meta = scorer.meta
@@ -81,14 +85,17 @@ def main() -> None:
             f"{lang:5} {row['rows']:6} {row['offensive']:6} {row['roc_auc']:8.3f} {meta['thresholds'][lang]:7.3f}"
             f" {row['caught']:7.3f} {row['kept']:6.3f}"
         )
-    print(f"\nlanguages without data, hand-written comments (8 offensive + 8 benign each), pooled threshold {meta['thresholds']['*']:.3f}")
+    print("\nlanguages without data, hand-written comments (8 offensive + 8 benign each),")
+    print(f"model at the pooled threshold {meta['thresholds']['*']:.3f}")
     print(f"{'lang':5} {'AUC':>6} {'model caught/kept':>18} {'LDNOOBW caught/kept':>20} {'either caught/kept':>19}")
     for lang, row in meta["transfer_handwritten"].items():
         def pair(key: str) -> str:
             return f"{row[key]['caught']:.2f}/{row[key]['kept']:.2f}"
 
-        print(f"{lang:5} {row['roc_auc']:6.3f} {pair('model'):>18} {pair('ldnoobw'):>20} {pair('model_or_ldnoobw'):>19}")
-    print(json.dumps({"detect_median_ms": statistics.median(detect_ms), "score_median_ms": statistics.median(score_ms)}))
+        pairs = f"{pair('model'):>18} {pair('ldnoobw'):>20} {pair('model_or_ldnoobw'):>19}"
+        print(f"{lang:5} {row['roc_auc']:6.3f} {pairs}")
+    medians = {"detect_median_ms": statistics.median(detect_ms), "score_median_ms": statistics.median(score_ms)}
+    print(json.dumps(medians))
 
 
 if __name__ == "__main__":

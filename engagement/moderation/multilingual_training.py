@@ -405,7 +405,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     params = {**DEFAULT_VECTORIZER, "ngram_range": [1, args.ngram_max], "n_features": 2**args.n_features_log2}
     per_language = [lang for lang in args.per_language.split(",") if lang]
     meta = train_multilingual_model(args.data_dir, args.weights_dir, args.seed, params, args.c, per_language)
-    print(json.dumps({k: meta[k] for k in ("version", "thresholds", "validation", "training", "artifact_bytes")}, indent=1))
+    keys = ("version", "thresholds", "validation", "training", "artifact_bytes")
+    print(json.dumps({key: meta[key] for key in keys}, indent=1))
 
 
 if __name__ == "__main__":
