@@ -58,7 +58,7 @@ logger = logging.getLogger(__name__)
 SPLIT_SEED = _datasets.SPLIT_SEED
 VALIDATION_FRACTION = _datasets.VALIDATION_FRACTION
 KEEP_TARGET = 0.92  # benign share published on validation; 2 points above the 90% target for unseen rows
-DEFAULT_VECTORIZER: dict[str, Any] = {"analyzer": "char_wb", "ngram_range": [1, 4], "n_features": 2**18}
+DEFAULT_VECTORIZER: dict[str, Any] = {"analyzer": "char_wb", "ngram_range": [1, 4], "n_features": 2**19}
 DEFAULT_C = 4.0
 MAX_LANGUAGE_WEIGHT = 4.0  # a row of a small source counts at most this many times a row of the largest share
 Row = dict[str, Any]
@@ -398,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=SPLIT_SEED)
     parser.add_argument("--c", type=float, default=DEFAULT_C)
     parser.add_argument("--ngram-max", type=int, default=DEFAULT_VECTORIZER["ngram_range"][1])
-    parser.add_argument("--n-features-log2", type=int, default=18)
+    parser.add_argument("--n-features-log2", type=int, default=19)
     parser.add_argument("--per-language", default="", help="comma-separated languages that get their own head")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
