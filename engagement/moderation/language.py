@@ -82,6 +82,31 @@ def load_detector() -> None:
     _detector()
 
 
+# What the pipeline calls identified: py3langid's normalized probability at least this, on at least this many
+# letters (a CJK, kana or Hangul character counts as DENSE_LETTER: one carries a word's worth) and, in
+# space-delimited scripts, MIN_WORDS words. "lol", "ok ok", "gm", "HODL!" or "wagmi" come back as Indonesian,
+# Arabic, Turkish or German at 0.07-0.52, and a lone "comment" as French at 0.84: read as unknown, so nothing
+# holds them as an uncovered language (tests/moderation/test_language_phase.py).
+MIN_CONFIDENCE = 0.7
+MIN_WEIGHTED_LETTERS = 6
+MIN_WORDS = 2
+DENSE_LETTER = 3
+_DENSE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def identify_language(text: str) -> str | None:
+    """The language the pipeline acts on: detect_language's code when it is sure and the text long enough,
+    otherwise None (unknown: scored by the English model, never held as an uncovered language)."""
+    cleaned = text_for_detection(text)
+    dense = len(_DENSE.findall(cleaned))
+    if _letters(cleaned) - dense + DENSE_LETTER * dense < MIN_WEIGHTED_LETTERS:
+        return None
+    if not dense and len(cleaned.split()) < MIN_WORDS:
+        return None
+    code, confidence = detect_language(text)
+    return code if confidence >= MIN_CONFIDENCE else None
+
+
 def detect_language(text: str) -> tuple[str | None, float]:
     """(ISO 639-1 code or None, confidence 0-1) of a comment."""
     cleaned = text_for_detection(text)

@@ -51,6 +51,8 @@ SCORED_LANGUAGES = ("zh", "de", "ko", "ru")
 # Languages the site offers that have no labeled data here: ENGAGEMENT_UNCOVERED_LANGUAGE decides.
 UNCOVERED_LANGUAGES = ("vi", "es", "ar", "pt", "id", "fr", "uk", "tr")
 ENGLISH, MULTILINGUAL, UNCOVERED = "english", "multilingual", "uncovered"
+# The key of this model's score beside the English model's labels: `toxicity` stays the MiniLM score.
+MULTILINGUAL_SCORE = "toxicity_multilingual"
 
 # Bumped whenever prepare_text changes: the shipped weights were trained on text prepared one way.
 PREPARE_VERSION = 1
