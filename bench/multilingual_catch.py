@@ -57,7 +57,10 @@ def main() -> None:
         groups.setdefault(row["lang"], []).append((row["text"], int(row["label"])))
     for lang, rows in HANDWRITTEN.items():
         groups[lang] = list(rows)
-    print("| lang | rows | ROC-AUC | model | shipped list | model + shipped list | model + LDNOOBW (lang) | + raised threshold |")
+    print(
+        "| lang | rows | ROC-AUC | model | shipped list | model + shipped list | model + LDNOOBW (lang)"
+        " | + raised threshold |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for lang, rows in sorted(groups.items()):
         texts = [text for text, _ in rows]

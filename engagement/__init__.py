@@ -105,7 +105,8 @@ def _init_moderation(app: Flask) -> None:
     from engagement.moderation.moderator import Moderator
     from engagement.moderation.scoring import load_scorer
 
-    settings = {key: app.config[key] for key in app.config if key.startswith(("MODERATION_", "HOLD_", "REJECT_", "UNCOVERED_LANGUAGE"))}
+    prefixes = ("MODERATION_", "HOLD_", "REJECT_", "UNCOVERED_LANGUAGE")
+    settings = {key: app.config[key] for key in app.config if key.startswith(prefixes)}
     injected = app.config.get("MODERATION_SCORER")
     moderator = Moderator(settings, (lambda: injected) if injected else (lambda: load_scorer(settings, app.instance_path)))
     app.extensions["engagement"] = moderator

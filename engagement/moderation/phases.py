@@ -265,7 +265,7 @@ def uncovered_language_policy(settings: Mapping[str, Any]) -> tuple[str, dict[st
     for entry in settings.get("UNCOVERED_LANGUAGE_OVERRIDES") or ():
         language, _, choice = str(entry).partition(":")
         overrides[language.strip().lower()] = choice.strip().lower()
-    bad = sorted({f"{lang}:{choice}" for lang, choice in overrides.items() if choice not in UNCOVERED_CHOICES or not lang})
+    bad = sorted(f"{lang}:{choice}" for lang, choice in overrides.items() if choice not in UNCOVERED_CHOICES or not lang)
     if default not in UNCOVERED_CHOICES or bad:
         raise ValueError(
             f"ENGAGEMENT_UNCOVERED_LANGUAGE(_OVERRIDES): expected hold|score (per language: LANG:hold|score), got"
@@ -295,7 +295,8 @@ def build_pipeline(
     A model phase whose model is not loaded (threshold None) waits for it."""
     names = enabled_phases(settings)
     uncovered_default, uncovered_overrides = uncovered_language_policy(settings)
-    multilingual = {lang: multilingual_thresholds[lang] for lang in SCORED_LANGUAGES if lang in (multilingual_thresholds or {})}
+    given = multilingual_thresholds or {}
+    multilingual = {lang: given[lang] for lang in SCORED_LANGUAGES if lang in given}
     allowlist = tuple(settings.get("MODERATION_LINK_ALLOWLIST") or ())
     factories: dict[str, Callable[[], Any]] = {
         "staff": StaffPhase,

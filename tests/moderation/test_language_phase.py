@@ -57,7 +57,8 @@ def test_identify_language_is_unsure_about_short_and_code_mixed_texts(text, expe
 
 def test_prepare_input_identifies_once_and_keeps_a_given_language():
     assert prepare_input("Спасибо за статью, очень интересно.").language == "ru"
-    assert prepare_input("Спасибо за статью, очень интересно.", language="uk").language == "uk"
+    text = "Спасибо за статью, очень интересно."
+    assert prepare_input(text, language="uk").language == "uk"
 
 
 def test_language_phase_holds_uncovered_languages_unless_scored_or_overridden():
