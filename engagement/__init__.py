@@ -112,7 +112,8 @@ def _init_moderation(app: Flask) -> None:
     from engagement.moderation.moderator import Moderator
     from engagement.moderation.scoring import load_scorer
 
-    settings = {key: app.config[key] for key in app.config if key.startswith(("MODERATION_", "HOLD_", "REJECT_"))}
+    prefixes = ("MODERATION_", "HOLD_", "REJECT_", "UNCOVERED_LANGUAGE")
+    settings = {key: app.config[key] for key in app.config if key.startswith(prefixes)}
     injected = app.config.get("MODERATION_SCORER")
     moderator = Moderator(settings, (lambda: injected) if injected else (lambda: load_scorer(settings, app.instance_path)))
     app.extensions["engagement"] = moderator
@@ -120,6 +121,8 @@ def _init_moderation(app: Flask) -> None:
         from engagement.moderation.queue import ModerationQueue
 
         moderator.queue = ModerationQueue(app.config["REDIS_URL"])
+        # The API identifies each text's language itself (stored at once, filterable before a worker scores):
+        # py3langid loads lazily on the first text, about a second, so test apps and commands never pay for it.
         # The API only enqueues; the model lives in the workers, which load it themselves.
         return
     load = app.config.get("MODERATION_LOAD", "eager")

@@ -122,7 +122,14 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "MODERATION_DEADLINE": ("300", int),
     "MODERATION_THREAT_PHRASES": ("true", parse_bool),
     # The pipeline: the phases that run, in order (engagement/moderation/phases.py), and each phase's knobs.
-    "MODERATION_PHASES": ("word_lists,recent_history,repeats,links,spam_model,threats,toxicity", parse_list),
+    "MODERATION_PHASES": (
+        "word_lists,language,recent_history,repeats,links,spam_model,threats,multilingual,toxicity",
+        parse_list,
+    ),
+    # Texts in a language no model here reads (not en, zh, de, ko, ru): hold for a moderator, or score (word
+    # lists and the other phases decide). Per language: "es:score,pt:score". See docs/multilingual-moderation.md.
+    "UNCOVERED_LANGUAGE": ("hold", str),
+    "UNCOVERED_LANGUAGE_OVERRIDES": ("es:score,pt:score,fr:score", parse_list),
     "MODERATION_NEW_COMMENTER_APPROVALS": ("3", int),
     # Approved comments (or published for MODERATION_TRUSTED_AGE_HOURS) after which links no longer hold text.
     "MODERATION_TRUSTED_AFTER": ("3", int),

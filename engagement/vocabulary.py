@@ -52,6 +52,8 @@ class ModerationReason(enum.StrEnum):
     SUSPECT_TERM = "suspect_term"
     LINKS = "links"
     SPAM = "spam"
+    # Written in a language no model here reads (ENGAGEMENT_UNCOVERED_LANGUAGE=hold): a human looks.
+    UNCOVERED_LANGUAGE = "uncovered_language"
     THREAT = "threat"
 
     @classmethod

@@ -14,6 +14,14 @@ from typing import Any
 from flask import current_app
 
 from engagement.moderation.batching import BatchingScorer
+from engagement.moderation.language import identify_language, load_detector
+from engagement.moderation.multilingual import (
+    MULTILINGUAL,
+    MULTILINGUAL_SCORE,
+    MultilingualScorer,
+    get_multilingual_scorer,
+    route_language,
+)
 from engagement.moderation.normalize import expand_crypto_slang, normalize_for_scoring
 from engagement.moderation.phases import build_pipeline, enabled_phases
 from engagement.moderation.pipeline import ModelScores, Pipeline, ScreeningInput
@@ -65,6 +73,7 @@ class Moderator:
         self._load_scorer = load_scorer
         self._batcher: BatchingScorer | None = None
         self.spam_model: SpamModel | None = None
+        self.multilingual: MultilingualScorer | None = None
         self._policy = ModerationPolicy.from_settings(settings)
         self.pipeline: Pipeline = self._build_pipeline()
         self.mode: str = settings.get("MODERATION_MODE", "inline")
@@ -87,7 +96,8 @@ class Moderator:
         spam_threshold = self._settings.get("MODERATION_SPAM_THRESHOLD")
         if spam_threshold is None and self.spam_model is not None:
             spam_threshold = self.spam_model.threshold
-        return build_pipeline(self._settings, self._policy, spam_threshold)
+        thresholds = self.multilingual.thresholds if self.multilingual is not None else None
+        return build_pipeline(self._settings, self._policy, spam_threshold, thresholds)
 
     @property
     def ready(self) -> bool:
@@ -117,12 +127,16 @@ class Moderator:
             if self._batcher is not None:
                 return
             try:
+                phases = enabled_phases(self._settings)
                 scorer = self._load_scorer()
-                spam_model = load_spam_model() if "spam_model" in enabled_phases(self._settings) else None
+                spam_model = load_spam_model() if "spam_model" in phases else None
+                multilingual = get_multilingual_scorer() if "multilingual" in phases else None
+                load_detector()  # every text's language is identified (prepare_input); about a second, once
             except Exception as error:
                 self.load_error = str(error)
                 raise
             self.spam_model = spam_model
+            self.multilingual = multilingual
             self.policy = ModerationPolicy.from_settings(self._settings, getattr(scorer, "recommended_thresholds", None))
             self._batcher = BatchingScorer(
                 scorer,
@@ -148,7 +162,18 @@ class Moderator:
             return [None] * len(normalized_or_raw)
         return list(self.spam_model.score(normalized_or_raw))
 
-    def score_inline(self, text: str, normalized: str) -> ModelScores:
+    def _multilingual_scores(self, texts: Sequence[str], languages: Sequence[str | None]) -> list[float | None]:
+        """The multilingual model's score for texts in its languages (route_language); None for the others."""
+        picked = [i for i, lang in enumerate(languages) if route_language(lang) == MULTILINGUAL]
+        found: list[float | None] = [None] * len(texts)
+        if self.multilingual is None or not picked:
+            return found
+        values = self.multilingual.score([texts[i] for i in picked], [languages[i] for i in picked])
+        for i, value in zip(picked, values, strict=True):
+            found[i] = value
+        return found
+
+    def score_inline(self, text: str, normalized: str, language: str | None = None) -> ModelScores:
         """Score one text now (inline mode), batched with whatever other requests of this process wait.
 
         Needs no database, so a request scores before its first query. A model that is not ready or fails
@@ -164,19 +189,28 @@ class Moderator:
         try:
             scores = dict(batcher.score_one(expand_crypto_slang(normalized)))
             spam = self._spam_scores([text])[0]
+            multilingual = self._multilingual_scores([text], [language])[0]
         except Exception as error:
             logger.exception("moderation model failed; holding the text for review")
             return _failed(error)
         if spam is not None:
             scores["spam"] = round(spam, 6)
+        if multilingual is not None:
+            scores[MULTILINGUAL_SCORE] = round(multilingual, 6)
         return ModelScores(lambda: scores, latency_ms=(time.perf_counter() - started) * 1000)
 
-    def score_batch(self, texts: Sequence[str], normalized: Sequence[str]) -> list[dict[str, float]]:
+    def score_batch(
+        self, texts: Sequence[str], normalized: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> list[dict[str, float]]:
         """Queue workers and rescores: many texts in one model call. Raises when a model fails."""
         scores = [dict(values) for values in self.scorer.score([expand_crypto_slang(text) for text in normalized])]
-        for values, spam in zip(scores, self._spam_scores(texts), strict=True):
+        languages = list(languages) if languages is not None else [None] * len(texts)
+        extra = zip(scores, self._spam_scores(texts), self._multilingual_scores(texts, languages), strict=True)
+        for values, spam, multilingual in extra:
             if spam is not None:
                 values["spam"] = round(spam, 6)
+            if multilingual is not None:
+                values[MULTILINGUAL_SCORE] = round(multilingual, 6)
         return scores
 
     def score_texts(self, normalized: Sequence[str]) -> list[dict[str, float]]:
@@ -231,18 +265,22 @@ class Moderator:
     @observed_moderation
     def moderate(self, text: str) -> ModerationResult:
         """One text from a fresh author with no word lists: the model's and the context-free phases' view."""
-        normalized = normalize_for_scoring(text) or text
-        return self.screen(ScreeningInput(text=text, normalized=normalized), self.score_inline(text, normalized))
+        item = prepare_input(text)
+        return self.screen(item, self.score_inline(item.text, item.normalized, item.language))
 
     def moderate_batch(self, items: Sequence[ScreeningInput]) -> list[ModerationResult]:
         """Many texts in one model call, each through the pipeline. Raises when the model fails, so a queue
         job is retried rather than holding everything as failed."""
-        scores = self.score_batch([item.text for item in items], [item.normalized for item in items])
+        scores = self.score_batch(
+            [item.text for item in items], [item.normalized for item in items], [item.language for item in items]
+        )
         return [self.screen(item, _given(values)) for item, values in zip(items, scores, strict=True)]
 
 
 def prepare_input(text: str, **context: Any) -> ScreeningInput:
-    """The text as written and as the models read it, with its context (author, word lists, language...)."""
+    """The text as written and as the models read it, its language (identified once here, no database: the
+    word lists scope their terms by it, the models route by it, the result stores it) and its context."""
+    context.setdefault("language", identify_language(text))
     return ScreeningInput(text=text, normalized=normalize_for_scoring(text) or text, **context)
 
 

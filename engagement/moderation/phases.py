@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engagement.moderation.criticism import is_civil_criticism
 from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, ModelScores, PhaseDecision, Pipeline, ScreeningInput
+from engagement.moderation.multilingual import MULTILINGUAL_SCORE, SCORED_LANGUAGES, UNCOVERED, route_language
 from engagement.moderation.policy import THREAT_PHRASES, ModerationPolicy
 from engagement.moderation.signals import INVITE, Finding, find_signals
 from engagement.moderation.terms import Term, TermMatcher
@@ -105,6 +106,28 @@ class WordListPhase:
 
 
 @dataclass(frozen=True)
+class LanguagePhase:
+    """Texts in a language no model here reads (route_language: not English, not one the multilingual model was
+    validated on) are held for a moderator when the setting for that language says ``hold``; ``score`` leaves
+    them to the word lists and the other phases. Unknown language (emoji, links, "lol", code-mixed crypto
+    slang: identify_language is not sure) is never held here."""
+
+    default: str = "hold"
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    name: str = "language"
+
+    def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
+        language = item.language
+        if item.author.is_staff or language is None or route_language(language) != UNCOVERED:
+            return None
+        if self.overrides.get(language, self.default) != "hold":
+            return None
+        return PhaseDecision(
+            HOLD, self.name, ModerationReason.UNCOVERED_LANGUAGE, ("uncovered_language",), {"matched": [language]}
+        )
+
+
+@dataclass(frozen=True)
 class LinksPhase:
     """URLs outside the allowlist, messenger contacts, phone numbers and crypto addresses are held unless the
     author is trusted: staff, or at least ``trusted_after`` approved texts. An invitation without an address
@@ -172,27 +195,53 @@ class ThreatPhase:
 
 
 @dataclass(frozen=True)
+class MultilingualPhase:
+    """The multilingual model holds a text in one of its languages at that language's validated threshold.
+    Only holds: its best language (zh) catches 87% of offensive comments at 92% benign kept, not a reject."""
+
+    thresholds: Mapping[str, float]
+    name: str = "multilingual"
+
+    def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
+        limit = self.thresholds.get(item.language or "")
+        if limit is None:
+            return None
+        score = scores.get().get(MULTILINGUAL_SCORE)
+        if score is None or score < limit:
+            return None
+        details = {"scores": {MULTILINGUAL_SCORE: round(score, 4)}, "threshold": limit, "language": item.language}
+        return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, ("toxicity",), details)
+
+
+@dataclass(frozen=True)
 class ToxicityPhase:
     """The toxicity model and its thresholds: hold at a label's hold threshold, reject at the reject threshold.
 
     ``civil_criticism`` (see moderation.criticism) recognizes harsh words about officials and companies that
     address no one and call no one names: published where the model would hold them, held where it would
     reject them.
+
+    Texts in ``skip_languages`` are left to the multilingual phase: the English model reads them at chance.
     """
 
     hold_thresholds: Mapping[str, float]
     reject_threshold: float | None
     civil_criticism: Callable[[str], bool] | None = None
     reject_label: str = "toxicity"
+    skip_languages: frozenset[str] = frozenset()
     name: str = "toxicity"
 
     def evaluate(self, item: ScreeningInput, scores: ModelScores) -> PhaseDecision | None:
+        if item.language in self.skip_languages:
+            return None
         values = scores.get()
         over = tuple(sorted(label for label, limit in self.hold_thresholds.items() if values.get(label, 0.0) >= limit))
         rejects = self.reject_threshold is not None and values.get(self.reject_label, 0.0) >= self.reject_threshold
         if not over and not rejects:
             return None
-        if self.civil_criticism is not None and self.civil_criticism(item.normalized):
+        # The civil-criticism lexicons are English: other languages keep the model's verdict.
+        english = item.language in (None, "en")
+        if self.civil_criticism is not None and english and self.civil_criticism(item.normalized):
             if not rejects:
                 return None
             details = {**_top(values, (self.reject_label,)), "civil_criticism": True}
@@ -215,8 +264,30 @@ def find_threat_phrases(normalized: str) -> list[str]:
 
 
 # Every phase by its settings name; ENGAGEMENT_MODERATION_PHASES lists the ones that run, in order.
-PHASE_NAMES = ("staff", "new_commenter", "recent_history", "repeats", "word_lists", "links", "spam_model", "threats", "toxicity")
-DEFAULT_PHASES = ("word_lists", "recent_history", "repeats", "links", "spam_model", "threats", "toxicity")
+PHASE_NAMES = (
+    "staff", "new_commenter", "recent_history", "repeats", "word_lists", "language", "links", "spam_model", "threats",
+    "multilingual", "toxicity",
+)  # fmt: skip
+DEFAULT_PHASES = (
+    "word_lists", "language", "recent_history", "repeats", "links", "spam_model", "threats", "multilingual", "toxicity",
+)  # fmt: skip
+UNCOVERED_CHOICES = ("hold", "score")
+
+
+def uncovered_language_policy(settings: Mapping[str, Any]) -> tuple[str, dict[str, str]]:
+    """ENGAGEMENT_UNCOVERED_LANGUAGE (hold|score) and its per-language overrides (``es:score,pt:score``)."""
+    default = str(settings.get("UNCOVERED_LANGUAGE") or "hold").strip().lower()
+    overrides: dict[str, str] = {}
+    for entry in settings.get("UNCOVERED_LANGUAGE_OVERRIDES") or ():
+        language, _, choice = str(entry).partition(":")
+        overrides[language.strip().lower()] = choice.strip().lower()
+    bad = sorted(f"{lang}:{choice}" for lang, choice in overrides.items() if choice not in UNCOVERED_CHOICES or not lang)
+    if default not in UNCOVERED_CHOICES or bad:
+        raise ValueError(
+            f"ENGAGEMENT_UNCOVERED_LANGUAGE(_OVERRIDES): expected hold|score (per language: LANG:hold|score), got"
+            f" {default!r} {bad}"
+        )
+    return default, overrides
 
 
 def enabled_phases(settings: Mapping[str, Any]) -> list[str]:
@@ -230,9 +301,18 @@ def enabled_phases(settings: Mapping[str, Any]) -> list[str]:
     return names
 
 
-def build_pipeline(settings: Mapping[str, Any], policy: ModerationPolicy, spam_threshold: float | None) -> Pipeline:
-    """The phases the settings switch on, in the order they list them; each configured from its settings."""
+def build_pipeline(
+    settings: Mapping[str, Any],
+    policy: ModerationPolicy,
+    spam_threshold: float | None,
+    multilingual_thresholds: Mapping[str, float] | None = None,
+) -> Pipeline:
+    """The phases the settings switch on, in the order they list them; each configured from its settings.
+    A model phase whose model is not loaded (threshold None) waits for it."""
     names = enabled_phases(settings)
+    uncovered_default, uncovered_overrides = uncovered_language_policy(settings)
+    given = multilingual_thresholds or {}
+    multilingual = {lang: given[lang] for lang in SCORED_LANGUAGES if lang in given}
     allowlist = tuple(settings.get("MODERATION_LINK_ALLOWLIST") or ())
     factories: dict[str, Callable[[], Any]] = {
         "staff": StaffPhase,
@@ -240,6 +320,7 @@ def build_pipeline(settings: Mapping[str, Any], policy: ModerationPolicy, spam_t
         "recent_history": lambda: RecentHistoryPhase(settings.get("MODERATION_HISTORY_MAX_REJECTIONS", 3)),
         "repeats": lambda: RepeatPhase(settings.get("MODERATION_REPEAT_MAX", 1), settings.get("MODERATION_FLOOD_AUTHORS", 3)),
         "word_lists": WordListPhase,
+        "language": lambda: LanguagePhase(uncovered_default, uncovered_overrides),
         "links": lambda: LinksPhase(
             detect=lambda text: find_signals(text, allowlist),
             trusted_after=settings.get("MODERATION_TRUSTED_AFTER", 3),
@@ -250,6 +331,7 @@ def build_pipeline(settings: Mapping[str, Any], policy: ModerationPolicy, spam_t
             policy.hold_thresholds,
             policy.reject_threshold,
             is_civil_criticism if settings.get("MODERATION_CIVIL_CRITICISM", True) else None,
+            skip_languages=frozenset(multilingual) if "multilingual" in names else frozenset(),
         ),
     }
     phases = []
@@ -257,6 +339,10 @@ def build_pipeline(settings: Mapping[str, Any], policy: ModerationPolicy, spam_t
         if name == "spam_model":
             if spam_threshold is not None:  # no spam model loaded (yet): the phase waits for it
                 phases.append(SpamModelPhase(spam_threshold, settings.get("MODERATION_SPAM_MIN_WORDS", 3)))
+            continue
+        if name == "multilingual":
+            if multilingual:
+                phases.append(MultilingualPhase(multilingual))
             continue
         phases.append(factories[name]())
     return Pipeline(phases)

@@ -50,7 +50,7 @@ def score_text(text: str | None) -> ScoredText | None:
     item = prepare_input(text)
     if moderator.mode == "queue":
         return ScoredText(item, None)
-    return ScoredText(item, moderator.score_inline(item.text, item.normalized))
+    return ScoredText(item, moderator.score_inline(item.text, item.normalized, item.language))
 
 
 def decide_text(
@@ -65,7 +65,10 @@ def decide_text(
     text_fingerprint = fingerprint(scored.item.normalized)
     if scored.scores is None:
         return ModerationResult(
-            ModerationStatus.PENDING_REVIEW, reason=ModerationReason.QUEUED, fingerprint=text_fingerprint
+            ModerationStatus.PENDING_REVIEW,
+            reason=ModerationReason.QUEUED,
+            fingerprint=text_fingerprint,
+            language=scored.item.language,  # identified in the API process, so ?lang= finds it before a worker
         )
     item = screening_input(kind, scored.item, actor.user_id, actor.role.value, article_id, exclude_id)
     return record_moderation(get_moderator().screen(item, scored.scores))
