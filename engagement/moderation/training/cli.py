@@ -15,8 +15,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import inspect
 
+from engagement.extensions import db
+from engagement.models import ModerationTerm
 from engagement.moderation.moderator import prepare_input
 from engagement.moderation.pipeline import AuthorHistory, WordLists
 from engagement.services.wordlists import current_word_lists
@@ -140,13 +142,12 @@ def eval_command(
 
 def _word_lists() -> WordLists:
     """The word lists as the app's database holds them; a database that was never migrated is named as such."""
-    try:
-        return current_word_lists()
-    except (OperationalError, ProgrammingError) as error:
+    if not inspect(db.engine).has_table(ModerationTerm.__tablename__):
         raise click.ClickException(
-            "the database has no word lists table; migrate it first (flask --app wsgi db upgrade): "
-            f"{error.orig}"
-        ) from None
+            f"the database ({db.engine.url.render_as_string(hide_password=True)}) has no word lists table; "
+            "migrate it first: flask --app wsgi db upgrade"
+        )
+    return current_word_lists()
 
 
 def _show_progress() -> None:
