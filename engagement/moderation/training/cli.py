@@ -147,7 +147,10 @@ def _word_lists() -> WordLists:
             f"the database ({db.engine.url.render_as_string(hide_password=True)}) has no word lists table; "
             "migrate it first: flask --app wsgi db upgrade"
         )
-    return current_word_lists()
+    word_lists = current_word_lists()
+    # Scoring takes minutes: end the transaction now, so the eval holds no SQLite lock while it runs.
+    db.session.remove()
+    return word_lists
 
 
 def _show_progress() -> None:
