@@ -12,15 +12,19 @@ import click
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import inspect as sa_inspect
 
 from engagement.auth import issue_token
 from engagement.extensions import db
 from engagement.jwt_keys import algorithm_for
 from engagement.models.users import Role
 from engagement.jobs import run_worker
-from engagement.moderation.training.cli import OFFLINE_COMMANDS
+from engagement.models import ModerationTerm
+from engagement.moderation.pipeline import WordLists
+from engagement.moderation.training.cli import offline_commands
 from engagement.services.calibration import calibrate_thresholds, rescore_held_texts
 from engagement.services.retention import prune_old_records
+from engagement.services.wordlists import current_word_lists
 
 logger = logging.getLogger(__name__)
 
@@ -156,5 +160,20 @@ def worker_command(burst: bool, sweep_after: int) -> None:
     run_worker(current_app._get_current_object(), burst=burst, sweep_after=sweep_after)
 
 
-for _command in (warmup_command, calibrate_command, rescore_command, worker_command, *OFFLINE_COMMANDS):
+def eval_word_lists() -> WordLists:
+    """`moderation eval`'s word lists, as the app's database holds them; an unmigrated database is named as such."""
+    if not sa_inspect(db.engine).has_table(ModerationTerm.__tablename__):
+        raise click.ClickException(
+            f"the database ({db.engine.url.render_as_string(hide_password=True)}) has no word lists table; "
+            "migrate it first: flask --app wsgi db upgrade"
+        )
+    word_lists = current_word_lists()
+    # Scoring takes minutes: end the transaction now, so the eval holds no SQLite lock while it runs.
+    db.session.remove()
+    return word_lists
+
+
+for _command in (
+    warmup_command, calibrate_command, rescore_command, worker_command, *offline_commands(eval_word_lists)
+):
     moderation_cli.add_command(_command)

@@ -6,14 +6,18 @@ They need the `train` extra; without it they say so instead of failing with an I
 from __future__ import annotations
 
 import importlib
+import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engagement.moderation.normalize import normalize_for_scoring
+from engagement.moderation.moderator import prepare_input
+from engagement.moderation.pipeline import AuthorHistory, WordLists
 
 logger = logging.getLogger(__name__)
 
@@ -78,31 +82,68 @@ def train_command(
     click.echo(f"hold thresholds {meta['thresholds']}, reject threshold {meta['reject_threshold']}")
 
 
-@click.command("eval")
-@with_appcontext
-@click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="CSV with a `text` column, 0/1 label columns and optionally `source`.")
-@click.option("--write-validation-split", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="First write the training's validation split to this CSV (keep it outside the repository).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Labeled data folder used with --write-validation-split.")
-def eval_command(data_path: Path, write_validation_split: Path | None, data_dir: Path | None) -> None:
-    """Score a labeled CSV with the configured model and policy, and print the report."""
-    evaluation = _training_module("eval", "evaluation")
-    if write_validation_split is not None:
-        written = evaluation.write_validation_split(write_validation_split, data_dir)
-        click.echo(f"wrote the validation split to {written}")
-    moderation = current_app.extensions["engagement"]
-    scorer = moderation.scorer
-    policy = moderation.policy
-    rows = evaluation.read_eval_csv(data_path)
-    report = evaluation.evaluate(
-        lambda texts: moderation.score_texts([normalize_for_scoring(text) or text for text in texts]),
-        rows,
-        policy.hold_thresholds,
-        policy.reject_threshold,
-    )
-    click.echo(evaluation.format_report(report, f"{scorer.name} {scorer.version} on {data_path.name}"))
+def make_eval_command(load_word_lists: Callable[[], WordLists]) -> click.Command:
+    """`eval`, screening with the word lists `load_word_lists()` reads from the app's database (in the app
+    context). Reading them is the services' job, so the command line layer hands the reader in."""
+
+    @click.command("eval")
+    @with_appcontext
+    @click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                  help="CSV with a `text` column, 0/1 label columns named after a score (toxicity, spam, insult...) "
+                       "and optionally `source` or other grouping columns.")
+    @click.option("--group", "group_column", default=None,
+                  help="Also report each value of this column (e.g. source, lang) after all rows.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+    @click.option("--write-validation-split", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="First write the toxicity training's validation split to this CSV (keep it outside the repository).")
+    @click.option("--write-spam-validation", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="First write the spam trainer's held-out rows (spam, source, topic) to this CSV.")
+    @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                  help="Labeled data folder used with the --write-... options.")
+    def eval_command(
+        data_path: Path,
+        group_column: str | None,
+        as_json: bool,
+        write_validation_split: Path | None,
+        write_spam_validation: Path | None,
+        data_dir: Path | None,
+    ) -> None:
+        """Score a labeled CSV through the whole pipeline, as a fresh author's post would be, and print the report.
+
+        The word lists are the ones in the app's database; the author has no history (role user, nothing approved,
+        rejected or repeated), so history phases never decide here."""
+        evaluation = _training_module("eval", "evaluation")
+        if write_validation_split is not None:
+            written = evaluation.write_validation_split(write_validation_split, data_dir)
+            click.echo(f"wrote the validation split to {written}", err=as_json)
+        if write_spam_validation is not None:
+            written = evaluation.write_spam_validation(write_spam_validation, data_dir)
+            click.echo(f"wrote the spam validation rows to {written}", err=as_json)
+        word_lists = load_word_lists()
+        moderator = current_app.extensions["engagement"]
+        rows = evaluation.read_eval_csv(data_path, [group_column] if group_column else ())
+        if group_column is not None and rows and group_column not in rows[0]:
+            raise click.ClickException(f"{data_path} has no `{group_column}` column")
+
+        def moderate_batch(texts: list[str]) -> list[Any]:
+            items = [prepare_input(text, author=AuthorHistory(), word_lists=word_lists) for text in texts]
+            return moderator.moderate_batch(items)
+
+        report = evaluation.evaluate_pipeline(moderate_batch, rows, group_column, data_path.name)
+        if as_json:
+            click.echo(json.dumps(evaluation.pipeline_report_json(report), indent=2))
+            return
+        scorer = moderator.scorer
+        spam = moderator.spam_model
+        models = f"{scorer.name} {scorer.version}" + (f" + spam {spam.version}" if spam is not None else "")
+        title = f"pipeline ({', '.join(moderator.pipeline.names)}) with {models} on {data_path.name}"
+        click.echo(evaluation.format_pipeline_report(report, title))
+
+    return eval_command
+
+
+def offline_commands(load_word_lists: Callable[[], WordLists]) -> tuple[click.Command, ...]:
+    return train_command, make_eval_command(load_word_lists)
 
 
 def _show_progress() -> None:
@@ -110,5 +151,3 @@ def _show_progress() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
-
-OFFLINE_COMMANDS = (train_command, eval_command)
