@@ -21,7 +21,6 @@ Usage (the pipeline's language phase gives the language, see engagement.moderati
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import logging
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from engagement.moderation.loading import file_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -180,14 +181,6 @@ class MultilingualScorer:
             logits = rows[picked] @ head.coef + head.intercept
             scores[picked] = 1.0 / (1.0 + np.exp(-logits))
         return [float(value) for value in scores]
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_multilingual_scorer(weights_dir: str | Path = WEIGHTS_DIR) -> MultilingualScorer:

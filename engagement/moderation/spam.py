@@ -10,7 +10,6 @@ a test holds it equal to scikit-learn's own pipeline.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -22,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from engagement.moderation.loading import file_sha256
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 ARTIFACT_NAME = "spam-model.npz"
@@ -144,7 +145,7 @@ def _sigmoid(value: float) -> float:
 
 
 def file_version(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return file_sha256(Path(path))[:16]
 
 
 _loaded: SpamModel | None = None

@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
+from engagement.moderation.loading import file_sha256
 from engagement.moderation.multilingual import (
     JOINT_HEAD,
     META_FILENAME,
@@ -41,7 +42,6 @@ from engagement.moderation.multilingual import (
     WEIGHTS_DIR,
     WEIGHTS_FILENAME,
     build_vectorizer,
-    file_sha256,
     prepare_text,
     smoothed_idf,
     tfidf_rows,
