@@ -49,7 +49,7 @@ faults: install-test
 # Soak (not part of `make test`): 32 clients for MINUTES (default 5) against gunicorn on a throwaway PostgreSQL;
 # prints requests, statuses, the 5xx count, whether counters and ledgers are exact, and RSS per worker.
 MINUTES ?= 5
-soak: install-test
+soak: install
 	$(BIN)/python bench/soak.py --minutes $(MINUTES)
 
 # HTTP benchmark (not part of `make test`): gunicorn as `make run` starts it, driven by wrk; one table.
