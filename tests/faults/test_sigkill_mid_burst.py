@@ -61,7 +61,8 @@ class Burst:
             self.statuses[result.status] += 1
             if 200 <= result.status < 300:
                 self.acknowledged[kind] += 1
-        assert result.status < 500 or result.status == 503, (kind, result.status, result.body)
+        # A killed worker loses its answers, never the others': no 5xx from the survivors or the new worker.
+        assert result.status < 500, (kind, result.status, result.body)
         return result
 
 
@@ -86,7 +87,7 @@ def client_loop(burst: Burst, number: int, rounds: int, seed_comments: list[int]
                 "reward", "POST", f"/api/v1/articles/{article}/rewards", {"amount": 1 + i % 7}, user,
                 headers={"Idempotency-Key": key},
             )  # fmt: skip
-            if rewarded is not None and rewarded.status != 503:
+            if rewarded is not None:
                 break
             time.sleep(0.5)
         if rewarded is not None and rewarded.status == 201:
@@ -124,12 +125,12 @@ def assert_nothing_lost_and_everything_adds_up(engine: Engine, burst: Burst, rou
         SELECT a.id, a.reward_count, count(r.id) FROM articles a LEFT JOIN rewards r ON r.article_id = a.id
         GROUP BY a.id, a.reward_count HAVING a.reward_count <> count(r.id)""")
     assert not wrong_reward_counts, wrong_reward_counts
-    wrong_wallets = rows(engine, """
+    wallets = rows(engine, """
         SELECT w.user_id, w.currency, w.balance,
                coalesce((SELECT sum(amount) FROM ledger_entries e WHERE e.to_user_id = w.user_id AND e.currency = w.currency), 0)
              - coalesce((SELECT sum(amount) FROM ledger_entries e WHERE e.from_user_id = w.user_id AND e.currency = w.currency), 0)
         FROM wallets w""")
-    assert wrong_wallets and all(row[2] == row[3] for row in wrong_wallets), wrong_wallets
+    assert wallets and all(row[2] == row[3] for row in wallets), wallets
     unmatched_rewards = rows(engine, """
         SELECT r.id FROM rewards r LEFT JOIN ledger_entries e ON e.id = r.ledger_entry_id
         WHERE e.id IS NULL OR e.amount <> r.amount OR e.from_user_id <> r.from_user_id""")
