@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test faults bench install install-test install-bench migrate serve clean
+.PHONY: run test faults soak bench install install-test install-bench migrate serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ test: install-test
 # `make test` runs it too, without the tests marked long_fault.
 faults: install-test
 	$(BIN)/python -m pytest -rs -m "" tests/faults tests/production/test_slow_clients.py tests/production/test_resilience.py tests/production/test_redis_rate_limits.py::test_the_api_keeps_answering_when_redis_dies
+
+# Soak (not part of `make test`): 32 clients for MINUTES (default 5) against gunicorn on a throwaway PostgreSQL;
+# prints requests, statuses, the 5xx count, whether counters and ledgers are exact, and RSS per worker.
+MINUTES ?= 5
+soak: install
+	$(BIN)/python bench/soak.py --minutes $(MINUTES)
 
 # HTTP benchmark (not part of `make test`): gunicorn as `make run` starts it, driven by wrk; one table.
 # PEER=isso also runs Isso 0.14 in the same run; BENCH_ARGS e.g. "--duration 5 --worker-class gthread,sync --postgres".
