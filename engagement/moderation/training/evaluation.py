@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
+from engagement.moderation.multilingual import MULTILINGUAL_SCORE
 from engagement.moderation.policy import ModerationPolicy
 from engagement.moderation.training.datasets import default_data_dir, load_rows, split_rows, write_rows_csv
 from engagement.vocabulary import ModerationStatus
@@ -298,7 +299,7 @@ def _group_report(
 ) -> GroupReport:
     published = [results[i].status == ModerationStatus.PUBLISHED for i in picked]
     roc_auc = {
-        label: _auc([_label(rows[i], label) for i in picked], [(results[i].scores or {}).get(label, 0.0) for i in picked])
+        label: _auc([_label(rows[i], label) for i in picked], [_deciding_score(results[i].scores, label) for i in picked])
         for label in labels
     }
     outcomes: dict[str, Outcome] = {}
@@ -315,6 +316,14 @@ def _group_report(
     return GroupReport(
         name, len(picked), roc_auc, outcomes, dict(sorted(phases.items(), key=lambda kv: (-kv[1], kv[0]))), sum(published)
     )
+
+
+def _deciding_score(scores: Mapping[str, float] | None, label: str) -> float:
+    """The score the pipeline decided on: for toxicity in zh, de, ko and ru the multilingual model's, not MiniLM's."""
+    scores = scores or {}
+    if label == "toxicity" and MULTILINGUAL_SCORE in scores:
+        return scores[MULTILINGUAL_SCORE]
+    return scores.get(label, 0.0)
 
 
 def _any_positive(row: Mapping[str, Any], labels: Sequence[str]) -> int | None:

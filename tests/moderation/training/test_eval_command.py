@@ -97,3 +97,14 @@ def test_eval_rejects_an_unknown_group_column(app, eval_csv: Path) -> None:
     result = app.test_cli_runner().invoke(args=["moderation", "eval", "--data", str(eval_csv), "--group", "lang"])
     assert result.exit_code == 1
     assert "no `lang` column" in result.output
+
+
+def test_toxicity_auc_reads_the_score_the_pipeline_decided_on():
+    from engagement.moderation.multilingual import MULTILINGUAL_SCORE
+    from engagement.moderation.training.evaluation import _deciding_score
+
+    # zh/de/ko/ru texts are decided by the multilingual model, so their toxicity ranking is that model's.
+    assert _deciding_score({"toxicity": 0.1, MULTILINGUAL_SCORE: 0.9}, "toxicity") == 0.9
+    assert _deciding_score({"toxicity": 0.1, "spam": 0.7}, "toxicity") == 0.1
+    assert _deciding_score({"toxicity": 0.1, MULTILINGUAL_SCORE: 0.9}, "spam") == 0.0
+    assert _deciding_score(None, "toxicity") == 0.0
