@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
@@ -213,10 +213,6 @@ class Moderator:
                 values[MULTILINGUAL_SCORE] = round(multilingual, 6)
         return scores
 
-    def score_texts(self, normalized: Sequence[str]) -> list[dict[str, float]]:
-        """The toxicity model's scores for texts already normalized (normalize_for_scoring), in one call."""
-        return self.scorer.score(normalized)
-
     # -- deciding --------------------------------------------------------------------------------------------
 
     def screen(self, item: ScreeningInput, scores: ModelScores) -> ModerationResult:
@@ -282,10 +278,6 @@ def prepare_input(text: str, **context: Any) -> ScreeningInput:
     word lists scope their terms by it, the models route by it, the result stores it) and its context."""
     context.setdefault("language", identify_language(text))
     return ScreeningInput(text=text, normalized=normalize_for_scoring(text) or text, **context)
-
-
-def with_context(item: ScreeningInput, **context: Any) -> ScreeningInput:
-    return replace(item, **context)
 
 
 def _given(values: dict[str, float]) -> ModelScores:

@@ -10,7 +10,7 @@ from typing import Any
 from engagement.moderation.criticism import is_civil_criticism
 from engagement.moderation.pipeline import HOLD, PUBLISH, REJECT, ModelScores, PhaseDecision, Pipeline, ScreeningInput
 from engagement.moderation.multilingual import MULTILINGUAL_SCORE, SCORED_LANGUAGES, UNCOVERED, route_language
-from engagement.moderation.policy import THREAT_PHRASES, ModerationPolicy
+from engagement.moderation.policy import REJECT_LABEL, THREAT_PHRASES, ModerationPolicy, labels_over, reaches_reject
 from engagement.moderation.signals import INVITE, Finding, find_signals
 from engagement.moderation.terms import Term, TermMatcher
 from engagement.moderation.threats import find_threats
@@ -227,7 +227,6 @@ class ToxicityPhase:
     hold_thresholds: Mapping[str, float]
     reject_threshold: float | None
     civil_criticism: Callable[[str], bool] | None = None
-    reject_label: str = "toxicity"
     skip_languages: frozenset[str] = frozenset()
     name: str = "toxicity"
 
@@ -235,8 +234,8 @@ class ToxicityPhase:
         if item.language in self.skip_languages:
             return None
         values = scores.get()
-        over = tuple(sorted(label for label, limit in self.hold_thresholds.items() if values.get(label, 0.0) >= limit))
-        rejects = self.reject_threshold is not None and values.get(self.reject_label, 0.0) >= self.reject_threshold
+        over = tuple(labels_over(values, self.hold_thresholds))
+        rejects = reaches_reject(values, self.reject_threshold)
         if not over and not rejects:
             return None
         # The civil-criticism lexicons are English: other languages keep the model's verdict.
@@ -244,10 +243,10 @@ class ToxicityPhase:
         if self.civil_criticism is not None and english and self.civil_criticism(item.normalized):
             if not rejects:
                 return None
-            details = {**_top(values, (self.reject_label,)), "civil_criticism": True}
-            return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, (self.reject_label,), details)
+            details = {**_top(values, (REJECT_LABEL,)), "civil_criticism": True}
+            return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, (REJECT_LABEL,), details)
         if rejects:
-            labels = tuple(sorted({*over, self.reject_label}))
+            labels = tuple(sorted({*over, REJECT_LABEL}))
             return PhaseDecision(REJECT, self.name, ModerationReason.MODEL_REJECT, labels, _top(values, labels))
         return PhaseDecision(HOLD, self.name, ModerationReason.MODEL_HOLD, over, _top(values, over))
 

@@ -27,6 +27,15 @@ THREAT_PHRASES = re.compile(
 THREAT_LABEL = "threat"
 
 
+def labels_over(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> list[str]:
+    """The labels whose score is at or above their hold threshold, sorted; labels without one never hold."""
+    return sorted(label for label, limit in thresholds.items() if scores.get(label, 0.0) >= limit)
+
+
+def reaches_reject(scores: Mapping[str, float], reject_threshold: float | None) -> bool:
+    return reject_threshold is not None and scores.get(REJECT_LABEL, 0.0) >= reject_threshold
+
+
 @dataclass(frozen=True)
 class ModerationPolicy:
     hold_thresholds: dict[str, float]
@@ -57,14 +66,10 @@ class ModerationPolicy:
 
     def decide(self, scores: Mapping[str, float], text: str | None = None) -> "PolicyDecision":
         """``text`` (as normalized for scoring) lets the threat phrases hold what the model cannot see."""
-        over_hold = sorted(
-            label
-            for label, score in scores.items()
-            if label in self.hold_thresholds and score >= self.hold_thresholds[label]
-        )
+        over_hold = labels_over(scores, self.hold_thresholds)
         if self.hold_threat_phrases and text and THREAT_PHRASES.search(text) and THREAT_LABEL not in over_hold:
             over_hold = sorted([*over_hold, THREAT_LABEL])
-        if self.reject_threshold is not None and scores.get(REJECT_LABEL, 0.0) >= self.reject_threshold:
+        if reaches_reject(scores, self.reject_threshold):
             return PolicyDecision(ModerationStatus.REJECTED, sorted(set(over_hold) | {REJECT_LABEL}), ModerationReason.MODEL_REJECT)
         if over_hold:
             return PolicyDecision(ModerationStatus.PENDING_REVIEW, over_hold, ModerationReason.MODEL_HOLD)

@@ -8,23 +8,18 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from engagement.auth import Actor
-from engagement.errors import Conflict, Forbidden, Unprocessable
+from engagement.errors import Conflict, Unprocessable
 from engagement.extensions import db
 from engagement.models import Article, Comment
 from engagement.models._types import utcnow
 from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
 from engagement.services.comments import annotate_for_viewer, get_comment
-from engagement.services.users import moderator_for, writer_for
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Forbidden("Only admins pin articles.")
+from engagement.services.users import moderator_for, require_admin, writer_for
 
 
 def pin_article(actor: Actor, article_id: str, position: int | None, expires_at: datetime | None) -> Article:
-    _require_admin(actor)
+    require_admin(actor, "Only admins pin articles.")
     admin = writer_for(actor)
     if expires_at is not None and expires_at <= utcnow():
         raise Unprocessable("A pin must expire in the future.", errors={"expires_at": ["Must be in the future."]})
@@ -43,7 +38,7 @@ def pin_article(actor: Actor, article_id: str, position: int | None, expires_at:
 
 
 def unpin_article(actor: Actor, article_id: str) -> None:
-    _require_admin(actor)
+    require_admin(actor, "Only admins pin articles.")
     admin = writer_for(actor)
     article = get_article(article_id)
     if article.pinned_at is not None:

@@ -60,6 +60,12 @@ def issuer_for(actor: Actor) -> User:
     return user
 
 
+def require_admin(actor: Actor, refusal: str) -> None:
+    """``refusal`` says what only admins may do."""
+    if not actor.is_admin:
+        raise Forbidden(refusal)
+
+
 def require_moderator(actor: Actor) -> None:
     if not actor.can_moderate:
         raise Forbidden("Only moderators and admins can do this.")

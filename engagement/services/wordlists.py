@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engagement.auth import Actor
-from engagement.errors import Conflict, Forbidden, NotFound, Unprocessable
+from engagement.errors import Conflict, NotFound, Unprocessable
 from engagement.extensions import db
 from engagement.models import AuditLogEntry, ModerationTerm, WordList
 from engagement.models.wordlists import ALL_LANGUAGES
@@ -17,14 +17,9 @@ from engagement.moderation.terms import Term, TermMatcher
 from engagement.moderation.pipeline import WordLists
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.audit import record_audit
-from engagement.services.users import require_moderator, user_for
+from engagement.services.users import require_admin, require_moderator, user_for
 
 TERM_ACTIONS = ("term_added", "term_removed")
-
-
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Forbidden("Only admins can change the word lists.")
 
 
 def list_terms(
@@ -45,7 +40,7 @@ def list_terms(
 
 
 def add_term(actor: Actor, word_list: str, term: str, language: str | None) -> ModerationTerm:
-    require_admin(actor)
+    require_admin(actor, "Only admins can change the word lists.")
     admin = user_for(actor)
     if not any(character.isalnum() for character in normalize_for_scoring(term)):
         raise Unprocessable("The term has no letters or digits once normalized.", errors={"term": ["Nothing left to match."]})
@@ -62,7 +57,7 @@ def add_term(actor: Actor, word_list: str, term: str, language: str | None) -> M
 
 
 def remove_term(actor: Actor, term_id: int) -> None:
-    require_admin(actor)
+    require_admin(actor, "Only admins can change the word lists.")
     admin = user_for(actor)
     entry = db.session.get(ModerationTerm, term_id)
     if entry is None:
