@@ -45,7 +45,8 @@ ISSO_VERSION = "0.14.0"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 RAISED_LIMIT = "1000000/minute"
 RATE_LIMIT_SETTINGS = (
-    "COMMENTS", "LIKES", "WRITES", "REPORTS", "READS", "MODERATION", "ADMIN", "REWARDS", "REPOSTS", "SHARES", "PINS",
+    "COMMENTS", "LIKES", "WRITES", "WRITES_PER_ADDRESS", "REPORTS", "READS", "MODERATION", "ADMIN", "REWARDS", "REPOSTS",
+    "SHARES", "PINS",
 )
 SAMPLES = [
     "Thanks for the clear explanation of the budget, this helped a lot.",

@@ -226,7 +226,7 @@ def main() -> int:
             "ENGAGEMENT_WORKERS": str(args.workers),
             "ENGAGEMENT_THREADS": str(args.threads),
             "ENGAGEMENT_RATELIMIT_STORAGE_URI": f"sqlite:///{workdir / 'ratelimits.sqlite3'}",
-            **{f"ENGAGEMENT_RATELIMIT_{name}": hb.RAISED_LIMIT for name in (*hb.RATE_LIMIT_SETTINGS, "WRITES_PER_ADDRESS")},
+            **{f"ENGAGEMENT_RATELIMIT_{name}": hb.RAISED_LIMIT for name in hb.RATE_LIMIT_SETTINGS},
         }
         subprocess.run([str(hb.BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=hb.ROOT, env=env, check=True,
                        capture_output=True, timeout=300)  # fmt: skip
