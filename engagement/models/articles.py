@@ -39,6 +39,7 @@ class Article(db.Model):
     @classmethod
     def pin_is_active(cls, now: datetime | None = None):
         """SQL condition: the article is pinned and its pin has not expired."""
-        now = now or utcnow()
+        if now is None:  # (a bind parameter has no truth value)
+            now = utcnow()
         return cls.pinned_at.is_not(None) & (cls.pin_expires_at.is_(None) | (cls.pin_expires_at > now))
 

@@ -103,7 +103,7 @@ def test_unexpected_exception_is_json_500_not_html(app, client, monkeypatch, mak
     from engagement.services import articles
 
     article_id = make_article()["id"]
-    monkeypatch.setattr(articles, "get_article", lambda _id: 1 / 0)
+    monkeypatch.setattr(articles, "summarize_articles", lambda _ids, _viewer: 1 / 0)
     response = client.get(f"/api/v1/articles/{article_id}")
     assert_json_error(response, 500)
 

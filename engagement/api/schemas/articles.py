@@ -1,6 +1,8 @@
 from marshmallow import Schema, fields, validate
 
-from engagement.api.schemas.common import InputSchema, no_control_characters
+from typing import Any
+
+from engagement.api.schemas.common import FastDumpSchema, InputSchema, iso_or_none, no_control_characters
 
 
 class ArticleUpsertSchema(InputSchema):
@@ -14,7 +16,7 @@ class ViewerStateSchema(Schema):
     rewarded = fields.Boolean()
 
 
-class ArticleSchema(Schema):
+class ArticleSchema(FastDumpSchema):
     """An article and every widget's counters; ``viewer`` only with a token."""
 
     id = fields.String(attribute="article.id")
@@ -31,6 +33,24 @@ class ArticleSchema(Schema):
     share_counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     pinned = fields.Boolean()
     viewer = fields.Nested(ViewerStateSchema)
+
+    def serialize(self, summary: dict[str, Any]) -> dict[str, Any]:
+        article = summary["article"]
+        dumped = {
+            "id": str(article.id),
+            "title": str(article.title),
+            "url": str(article.url),
+            "author_id": str(article.author_id),
+            "created_at": iso_or_none(article.created_at),
+            "updated_at": iso_or_none(article.updated_at),
+            **{key: int(summary[key]) for key in ("comment_count", "reward_count", "repost_count", "share_count")},
+            "reward_total": {str(k): int(v) for k, v in summary["reward_total"].items()},
+            "share_counts": {str(k): int(v) for k, v in summary["share_counts"].items()},
+            "pinned": bool(summary["pinned"]),
+        }
+        if "viewer" in summary:
+            dumped["viewer"] = {key: bool(value) for key, value in summary["viewer"].items()}
+        return dumped
 
 
 class EngagementQuerySchema(InputSchema):
