@@ -456,8 +456,8 @@ def run_engagement(stack: Stack, args, workdir: Path, variant: str, root: Path =
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], cwd=root, env=env, check=True,
                    capture_output=True, timeout=300)
     command = [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--worker-class", worker_class, "--workers", str(args.workers)]
-    if worker_class == "gthread":
-        command += ["--threads", str(args.threads)]
+    # gunicorn turns a sync worker with more than one thread into gthread, and gunicorn.conf.py asks for 4.
+    command += ["--threads", str(args.threads if worker_class == "gthread" else 1)]
     command += args.gunicorn_arg + options.split() + ["wsgi:app"]
     server = start(stack, system, command, env, variant_dir / "server.log", cwd=root)
     base = f"http://127.0.0.1:{port}"
