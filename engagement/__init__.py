@@ -115,7 +115,11 @@ def _init_moderation(app: Flask) -> None:
     prefixes = ("MODERATION_", "HOLD_", "REJECT_", "UNCOVERED_LANGUAGE")
     settings = {key: app.config[key] for key in app.config if key.startswith(prefixes)}
     injected = app.config.get("MODERATION_SCORER")
-    moderator = Moderator(settings, (lambda: injected) if injected else (lambda: load_scorer(settings, app.instance_path)))
+    from engagement.observability import requests_in_flight
+
+    moderator = Moderator(
+        settings, (lambda: injected) if injected else (lambda: load_scorer(settings, app.instance_path)), busy=requests_in_flight
+    )
     app.extensions["engagement"] = moderator
     if moderator.mode == "queue":
         from engagement.moderation.queue import ModerationQueue

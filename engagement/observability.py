@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -168,7 +169,33 @@ def configure_logging(app: Flask) -> logging.Handler:
 # -- requests ------------------------------------------------------------------------------------------------
 
 
+class RequestsInFlight:
+    """How many requests this process is serving right now: the inline batcher waits for company only when
+    another request could bring some (never in a sync worker, which serves one at a time)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        return self._count
+
+    def enter(self) -> None:
+        with self._lock:
+            self._count += 1
+        g.counted_in_flight = True
+
+    def leave(self, _error: BaseException | None = None) -> None:
+        if g.pop("counted_in_flight", False):
+            with self._lock:
+                self._count -= 1
+
+
+requests_in_flight = RequestsInFlight()
+
+
 def _start_request() -> None:
+    requests_in_flight.enter()
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
     g.request_started = time.perf_counter()
@@ -286,5 +313,6 @@ def init_observability(app: Flask) -> None:
     # First, so the request id and the clock are set even for a request the limiter turns away.
     app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
     app.after_request(_finish_request)
+    app.teardown_request(requests_in_flight.leave)
     # A plain route, not a smorest blueprint: it is not part of the documented API.
     app.add_url_rule("/metrics", "metrics", limiter.exempt(metrics), methods=["GET"])

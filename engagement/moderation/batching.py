@@ -7,6 +7,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 
 from engagement.moderation.scoring import Scorer
@@ -17,14 +18,18 @@ logger = logging.getLogger(__name__)
 class BatchingScorer:
     """Wraps a scorer: each caller hands in one text, a single worker thread scores what has gathered.
 
-    The first text waits at most ``max_wait_s`` for company; a busy process fills batches without waiting.
-    The thread starts lazily and restarts after a fork, since threads do not survive one.
+    The first text waits at most ``max_wait_s`` for company, and only while ``busy()`` (the requests the
+    process is serving) says more texts could come: a sync worker, serving one request at a time, never
+    waits. The thread starts lazily and restarts after a fork, since threads do not survive one.
     """
 
-    def __init__(self, scorer: Scorer, max_wait_s: float = 0.005, max_batch: int = 32):
+    def __init__(
+        self, scorer: Scorer, max_wait_s: float = 0.005, max_batch: int = 32, busy: Callable[[], int] | None = None
+    ):
         self.scorer = scorer
         self.max_wait_s = max_wait_s
         self.max_batch = max_batch
+        self._busy = busy
         self._queue: queue.Queue[tuple[str, Future[dict[str, float]]]] = queue.Queue()
         self._lock = threading.Lock()
         self._owner_pid: int | None = None
@@ -52,7 +57,7 @@ class BatchingScorer:
         while True:
             batch = [pending.get()]
             deadline = time.monotonic() + self.max_wait_s
-            while len(batch) < self.max_batch:
+            while len(batch) < self.max_batch and (self._busy is None or len(batch) < self._busy()):
                 remaining = deadline - time.monotonic()
                 try:
                     batch.append(pending.get(timeout=remaining) if remaining > 0 else pending.get_nowait())

@@ -68,8 +68,11 @@ class Moderator:
     """Scores a text with the models and runs the pipeline. Until the model is loaded, or when it fails, the
     phases before the models still decide (a banned term still rejects), and everything else is held."""
 
-    def __init__(self, settings: dict[str, Any], load_scorer: Callable[[], Scorer]):
+    def __init__(
+        self, settings: dict[str, Any], load_scorer: Callable[[], Scorer], busy: Callable[[], int] | None = None
+    ):
         self._settings = settings
+        self._busy = busy
         self._load_scorer = load_scorer
         self._batcher: BatchingScorer | None = None
         self.spam_model: SpamModel | None = None
@@ -142,6 +145,7 @@ class Moderator:
                 scorer,
                 max_wait_s=self._settings.get("MODERATION_BATCH_WAIT_MS", 5) / 1000,
                 max_batch=self._settings.get("MODERATION_MAX_BATCH", 32),
+                busy=self._busy,
             )
 
     def load_in_background(self) -> threading.Thread:
