@@ -71,9 +71,12 @@ def revisions_by_comment(comment_ids: list[int]) -> dict[int, list[CommentRevisi
     return revisions
 
 
-def annotate_for_viewer(comments: list[Comment], actor: Actor | None) -> list[Comment]:
-    """Mark what the viewer liked and which moderation details they may read, in one query each."""
-    liked = liked_comment_ids(actor, [c.id for c in comments])
+def annotate_for_viewer(comments: list[Comment], actor: Actor | None, fresh: bool = False) -> list[Comment]:
+    """Mark what the viewer liked and which moderation details they may read, in one query each.
+
+    ``fresh``: the comments were created in this transaction, so nobody can have liked them yet.
+    """
+    liked = set() if fresh else liked_comment_ids(actor, [c.id for c in comments])
     is_moderator = actor is not None and actor.can_moderate
     revisions = revisions_by_comment([c.id for c in comments]) if is_moderator else {}
     for comment in comments:
@@ -116,18 +119,18 @@ def create_comment(actor: Actor, article_id: str, raw_body: str, parent_id: int 
     author = writer_for(actor)
     comment = Comment(
         article_id=article.id,
-        author_id=author.id,
+        author=author,
         parent_id=_resolve_parent(article.id, parent_id, actor),
         body=body,
-        status=ModerationStatus.PENDING_REVIEW,
+        status=result.status,  # inserted with its status: no second UPDATE
         created_at=utcnow(),
     )
     store_result(comment, result)
     db.session.add(comment)
     db.session.flush()
-    set_status(comment, result.status)
+    count_visibility_change(comment, was_public=False)
     after_screening("comment", comment, result, None)
-    return annotate_for_viewer([comment], actor)[0]
+    return annotate_for_viewer([comment], actor, fresh=True)[0]
 
 
 def edit_comment(actor: Actor, comment_id: int, raw_body: str) -> Comment:

@@ -96,15 +96,16 @@ def screening_input(
     )
 
 
-def _count(query: Select[Any], at_most: int) -> int:
-    """How many rows, counting no further than ``at_most``: a prolific author costs no more than a new one."""
-    return db.session.scalar(select(func.count()).select_from(query.limit(max(at_most, 1)).subquery())) or 0
+def _count(query: Select[Any], at_most: int):
+    """How many rows, counting no further than ``at_most`` (a prolific author costs no more than a new one),
+    as a scalar subquery: author_history sends its four counts in one statement."""
+    return select(func.count()).select_from(query.limit(max(at_most, 1)).subquery()).scalar_subquery()
 
 
 def author_history(
     kind: str, user_id: str, role: str, text_fingerprint: str, article_id: str, exclude_id: int | None = None
 ) -> AuthorHistory:
-    """What the pipeline's history phases need, in four small indexed queries. Staff skip those phases."""
+    """What the pipeline's history phases need: four small indexed counts in one statement. Staff skip them."""
     if role in STAFF_ROLES:
         return AuthorHistory(user_id=user_id, role=role)
     config = current_app.config
@@ -143,13 +144,14 @@ def author_history(
     others = _count(
         select(author).where(author != user_id, model.id.in_(same_text)).distinct(), config["MODERATION_FLOOD_AUTHORS"]
     )
+    counts = db.session.execute(select(approved, rejected, by_author, others)).one()
     return AuthorHistory(
         user_id=user_id,
         role=role,
-        approved_count=approved,
-        recent_rejections=rejected,
-        repeats_by_author=by_author,
-        repeats_by_others=others,
+        approved_count=counts[0] or 0,
+        recent_rejections=counts[1] or 0,
+        repeats_by_author=counts[2] or 0,
+        repeats_by_others=counts[3] or 0,
     )
 
 

@@ -143,3 +143,12 @@ def test_reposts_list_costs_the_same_for_2_and_12_reposts(client, auth, make_art
     # the article, the page (users joined)
     assert [count(lambda a=a: client.get(f"/api/v1/articles/{a}/reposts")) for a in (few, many)] == [2, 2]
     assert count(lambda: client.get("/api/v1/users/fan-0/reposts")) == 1
+
+
+def test_comment_post_in_a_fixed_number_of_statements(client, auth, make_article, count):
+    article_id = make_article()["id"]
+    post_comments(client, auth, article_id, 1)  # reader-0's user row exists from now on
+    body = {"body": "Another thoughtful remark."}
+    # the article, the author's history (four counts, one statement), the word lists' revision, the author's row,
+    # the comment, the article's counter, the audit line
+    assert count(lambda: client.post(f"/api/v1/articles/{article_id}/comments", json=body, headers=auth("reader-0"))) == 7
