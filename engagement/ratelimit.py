@@ -30,8 +30,11 @@ INSERT INTO counters (key, count, expires_at) VALUES (:key, :amount, :now + :exp
 ON CONFLICT (key) DO UPDATE SET
     count = CASE WHEN counters.expires_at <= :now THEN :amount ELSE counters.count + :amount END,
     expires_at = CASE WHEN counters.expires_at <= :now THEN :now + :expiry ELSE counters.expires_at END
-RETURNING count
+RETURNING count, expires_at
 """
+# Flask-Limiter reads a limit's count and expiry right after hitting it, to write the X-RateLimit headers; the
+# hit's own RETURNING answers those reads when they come this soon after it, on the same thread.
+JUST_HIT_S = 0.02
 
 
 class SQLiteStorage(Storage):
@@ -68,20 +71,31 @@ class SQLiteStorage(Storage):
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
         connection = self._connect()
-        (count,) = connection.execute(INCREMENT, {"key": key, "amount": amount, "now": now, "expiry": expiry}).fetchone()
+        count, expires_at = connection.execute(INCREMENT, {"key": key, "amount": amount, "now": now, "expiry": expiry}).fetchone()
+        self._local.last_hit = (key, int(count), float(expires_at), now)
         if now - self._purged_at > 60:
             # Expired rows are only dead weight; drop them now and then rather than on every hit.
             self._purged_at = now
             connection.execute("DELETE FROM counters WHERE expires_at <= ?", (now,))
         return int(count)
 
+    def _just_hit(self, key: str) -> tuple[str, int, float, float] | None:
+        last = getattr(self._local, "last_hit", None)
+        if last is not None and last[0] == key and time.time() - last[3] < JUST_HIT_S:
+            return last
+        return None
+
     def get(self, key: str) -> int:
+        if (last := self._just_hit(key)) is not None:
+            return last[1]
         row = self._connect().execute(
             "SELECT count FROM counters WHERE key = ? AND expires_at > ?", (key, time.time())
         ).fetchone()
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
+        if (last := self._just_hit(key)) is not None:
+            return last[2]
         now = time.time()
         row = self._connect().execute("SELECT expires_at FROM counters WHERE key = ? AND expires_at > ?", (key, now)).fetchone()
         return float(row[0]) if row else now
@@ -94,9 +108,11 @@ class SQLiteStorage(Storage):
         return True
 
     def reset(self) -> int | None:
+        self._local.last_hit = None
         return self._connect().execute("DELETE FROM counters").rowcount
 
     def clear(self, key: str) -> None:
+        self._local.last_hit = None
         self._connect().execute("DELETE FROM counters WHERE key = ?", (key,))
 
 
