@@ -25,6 +25,7 @@ from engagement.moderation.embedded import EMBEDDED_MODEL_NAME, EmbeddedCheckpoi
 logger = logging.getLogger(__name__)
 
 # Kept in step with onnx_export (which this module must not import: it imports torch).
+ONNX_DIRNAME = "onnx"
 ONNX_FILENAMES = {"fp32": "model-fp32.onnx", "int8": "model-int8.onnx"}
 # A fresh export takes seconds; ten minutes means the child is stuck, not slow.
 _EXPORT_TIMEOUT_S = 600
@@ -104,7 +105,7 @@ def ensure_onnx_model(
     if precision not in ONNX_FILENAMES:
         raise ValueError(f"precision must be one of {sorted(ONNX_FILENAMES)}, got {precision!r}")
     checkpoint = embedded_checkpoint(instance_dir, weights_dir)
-    path = checkpoint.checkpoint_path.parent / ONNX_FILENAMES[precision]
+    path = checkpoint.checkpoint_path.parent / ONNX_DIRNAME / ONNX_FILENAMES[precision]
     if path.is_file():
         return checkpoint, path
     models_dir = checkpoint.checkpoint_path.parents[1]

@@ -199,7 +199,9 @@ def test_a_web_worker_scores_without_torch_and_exports_once(tmp_path) -> None:
     assert report["exports"] == 1
     assert len(report["fresh"]) == 2 and report["fresh"][0] == report["fresh"][1]
     assert report["fresh"][0]["toxicity"] == pytest.approx(insult["toxicity"], abs=1e-6)
-    exported = list((tmp_path / "instance" / "models").glob("embedded-*/model-*.onnx"))
-    assert sorted(path.name for path in exported) == ["model-fp32.onnx", "model-int8.onnx"]
+    exported = list((tmp_path / "instance" / "models").glob("embedded-*/onnx/*"))
+    assert sorted(path.name for path in exported) == [
+        "model-fp32.onnx", "model-fp32.onnx.data", "model-int8.onnx", "model-int8.onnx.data"
+    ]
     # Nothing half-written is left behind: the staging folders were renamed or removed.
     assert not list((tmp_path / "instance" / "models").glob("embedded-*/.onnx-*"))
