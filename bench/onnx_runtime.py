@@ -107,7 +107,7 @@ def main() -> None:
         off = sum(1 for row in diffs if max(row) > 0.01)
         alone = timed(scorer, texts[: args.repeats], 1)
         batched = timed(scorer, texts[: args.repeats], 16)
-        print(f"| {label} | {alone:.2f} | {batched:.2f} | {max(flat):.4f} | {statistics.fmean(flat):.5f} | {off} of {len(texts)} |")
+        print(f"| {label} | {alone:.2f} | {batched:.2f} | {max(flat):.6f} | {statistics.fmean(flat):.6f} | {off} of {len(texts)} |")
     print()
     print("| runtime | process | VmRSS MB | VmHWM MB | torch imported |")
     print("|---|---|---:|---:|---|")
