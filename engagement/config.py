@@ -86,6 +86,14 @@ def parse_origins(raw: str) -> list[str]:
     return origins
 
 
+def parse_moderation_runtime(raw: str) -> str:
+    """``onnx`` | ``onnx-int8`` | ``detoxify``: what runs the embedded model (engagement.moderation.scoring)."""
+    value = raw.strip().lower()
+    if value not in ("onnx", "onnx-int8", "detoxify"):
+        raise ValueError(f"must be onnx, onnx-int8 or detoxify, got {raw!r}")
+    return value
+
+
 def parse_positive_int(raw: str) -> int:
     number = int(raw)
     if number < 1:
@@ -113,6 +121,8 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     "CORS_MAX_AGE": ("600", parse_positive_int),
     "MODERATION_MODE": ("inline", str),
     "MODERATION_MODEL": ("embedded", str),
+    # The embedded model on ONNX Runtime (no torch in the process) or on Detoxify, the reference runtime.
+    "MODERATION_RUNTIME": ("onnx", parse_moderation_runtime),
     "MODERATION_LOAD": ("eager", str),
     "MODERATION_CHECKPOINT": ("", str),
     "MODERATION_HF_CONFIG": ("", str),

@@ -17,12 +17,12 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import torch
-from safetensors.torch import load_file
+from typing import TYPE_CHECKING, Any
 
 from engagement.moderation.loading import file_sha256, load_detoxify
+
+if TYPE_CHECKING:
+    import torch
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ def read_model_meta(weights_dir: Path = WEIGHTS_DIR) -> dict[str, Any]:
 
 def encoder_state_dict() -> dict[str, torch.Tensor]:
     """The pretrained encoder's tensors, keyed as in BertForSequenceClassification (`bert.` prefix)."""
+    from safetensors.torch import load_file
+
     tensors = load_file(str(encoder_dir() / "model.safetensors"))
     return {f"bert.{key}": value for key, value in tensors.items()}
 
@@ -116,6 +118,28 @@ def ensure_embedded_checkpoint(
     The result lives in `<instance_dir>/models/embedded-<version>/`, where version is the first 12
     hex digits of the trained weights' sha256; a later call with the same weights reuses it.
     """
+    checkpoint, head_path, meta = _describe(instance_dir, weights_dir)
+    if is_assembled(checkpoint):
+        return checkpoint
+    _assemble(head_path, meta, checkpoint.checkpoint_path.parent, checkpoint)
+    return checkpoint
+
+
+def embedded_checkpoint(instance_dir: str | Path, weights_dir: str | Path | None = None) -> EmbeddedCheckpoint:
+    """Where the embedded model of these weights is (or will be) assembled, checked against its sha256.
+
+    Assembles nothing and imports no torch; `is_assembled` says whether the folder is complete.
+    """
+    return _describe(instance_dir, weights_dir)[0]
+
+
+def is_assembled(checkpoint: EmbeddedCheckpoint) -> bool:
+    return checkpoint.checkpoint_path.is_file() and (checkpoint.hf_config_dir / "config.json").is_file()
+
+
+def _describe(
+    instance_dir: str | Path, weights_dir: str | Path | None
+) -> tuple[EmbeddedCheckpoint, Path, dict[str, Any]]:
     weights_dir = Path(weights_dir) if weights_dir is not None else WEIGHTS_DIR
     meta = read_model_meta(weights_dir)
     head_path = weights_dir / meta.get("weights_file", HEAD_FILENAME)
@@ -137,13 +161,13 @@ def ensure_embedded_checkpoint(
         thresholds={label: float(value) for label, value in meta.get("thresholds", {}).items()},
         labels=labels,
     )
-    if checkpoint.checkpoint_path.is_file() and (checkpoint.hf_config_dir / "config.json").is_file():
-        return checkpoint
-    _assemble(head_path, meta, target, checkpoint)
-    return checkpoint
+    return checkpoint, head_path, meta
 
 
 def _assemble(head_path: Path, meta: dict[str, Any], target: Path, checkpoint: EmbeddedCheckpoint) -> None:
+    import torch
+    from safetensors.torch import load_file
+
     installed = metadata.version(ENCODER_PACKAGE)
     expected = meta.get("encoder", {}).get("package_version")
     if expected and installed != expected:
