@@ -45,4 +45,6 @@ def insert_unless_present(table: Table, **values: Any) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; whether a row went in. One statement, where an ORM add in a
     SAVEPOINT cost a flush, two extra round trips and an exception on every repeat."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return db.session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing()).rowcount == 1
+    # RETURNING, not rowcount: drivers disagree on an INSERT's rowcount (psycopg reported 0 for an inserted row).
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return db.session.execute(statement).first() is not None

@@ -9,6 +9,8 @@ is there, every counter equals its rows, every wallet equals its ledger, and no 
 
 from __future__ import annotations
 
+import http.client
+
 import os
 import signal
 import threading
@@ -53,7 +55,8 @@ class Burst:
     def send(self, kind: str, *args: Any, **kwargs: Any) -> HttpResult | None:
         try:
             result = self.servers[-1].request(*args, **kwargs)
-        except OSError:  # the worker died with the request, or no server listens for a moment
+        except (OSError, http.client.HTTPException):  # the worker died with the request (a cut-off answer
+            # is an IncompleteRead), or no server listens for a moment
             with self.lock:
                 self.lost_answers[kind] += 1
             return None
