@@ -141,21 +141,33 @@ class RemoteScorer:
 
     def _call(self, request: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
+            reused = self._sock is not None and self._owner_pid == os.getpid()
             try:
-                sock = self._connected()
-                self._next_id += 1
-                request["id"] = self._next_id
-                send_frame(sock, request)
-                reply = recv_frame(sock)
+                reply = self._exchange(request)
             except (OSError, ValueError) as error:
                 self._drop()
-                raise ScorerUnavailable(f"scoring process at {self.path}: {type(error).__name__}: {error}") from error
-            if reply is None or reply.get("id") != request["id"]:
-                self._drop()
-                raise ScorerUnavailable(f"scoring process at {self.path} closed the connection or answered out of turn")
+                # A connection kept from before the scoring process restarted fails at once: ask once more
+                # on a new one (scoring is idempotent). A timeout is not retried: the caller waited enough.
+                if not reused or isinstance(error, TimeoutError):
+                    raise ScorerUnavailable(f"scoring process at {self.path}: {type(error).__name__}: {error}") from error
+                try:
+                    reply = self._exchange(request)
+                except (OSError, ValueError) as again:
+                    self._drop()
+                    raise ScorerUnavailable(f"scoring process at {self.path}: {type(again).__name__}: {again}") from again
         self._adopt(reply.get("model") or {})
         if "error" in reply:
             raise ScorerUnavailable(f"the scoring process failed: {reply['error']}")
+        return reply
+
+    def _exchange(self, request: dict[str, Any]) -> dict[str, Any]:
+        sock = self._connected()
+        self._next_id += 1
+        request["id"] = self._next_id
+        send_frame(sock, request)
+        reply = recv_frame(sock)
+        if reply is None or reply.get("id") != request["id"]:
+            raise ConnectionError("the scoring process closed the connection or answered out of turn")
         return reply
 
     def _connected(self) -> socket.socket:
