@@ -122,7 +122,7 @@ def _init_moderation(app: Flask) -> None:
     elif settings.get("MODERATION_SCORING") == "process":
         from engagement.moderation.remote_scorer import connect_remote_scorer
 
-        scorer_factory = lambda: connect_remote_scorer(settings, app.instance_path)
+        scorer_factory = lambda: connect_remote_scorer(settings, app.instance_path, requests_in_flight)
     else:
         scorer_factory = lambda: load_scorer(settings, app.instance_path)
     moderator = Moderator(settings, scorer_factory, busy=requests_in_flight)

@@ -17,7 +17,8 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,22 @@ class RemoteScorer:
     closed, since a late reply on it would answer the next request.
     """
 
-    def __init__(self, path: str | Path, timeout: float = 10.0, connect_timeout: float = 1.0):
+    def __init__(
+        self,
+        path: str | Path,
+        timeout: float = 10.0,
+        connect_timeout: float = 1.0,
+        busy: Callable[[], int] | None = None,
+    ):
         self.path = Path(path)
+        # The requests this process is serving: sent with each batch, so the scoring process waits for
+        # this worker's other texts only while it has some.
+        self._busy = busy
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
+        self._closer: weakref.finalize | None = None
         self._owner_pid: int | None = None
         self._next_id = 0
         self.name = ""
@@ -96,7 +107,10 @@ class RemoteScorer:
     def score(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
-        reply = self._call({"op": "score", "texts": list(texts)})
+        request: dict[str, Any] = {"op": "score", "texts": list(texts)}
+        if self._busy is not None:
+            request["more"] = max(0, self._busy() - len(texts))
+        reply = self._call(request)
         scores = reply["scores"]
         if len(scores) != len(texts):
             raise ScorerUnavailable(f"the scoring process answered {len(scores)} scores for {len(texts)} texts")
@@ -174,7 +188,7 @@ class RemoteScorer:
         if self._sock is not None and self._owner_pid == os.getpid():
             return self._sock
         if self._sock is not None:  # inherited through a fork: the parent's, never to be read here
-            self._sock = None
+            self._drop()
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(self.connect_timeout)
@@ -184,12 +198,16 @@ class RemoteScorer:
             sock.close()
             raise
         self._sock, self._owner_pid = sock, os.getpid()
+        # Closed with the scorer too (an app dropped without closing its moderator), not left to the GC.
+        self._closer = weakref.finalize(self, sock.close)
         return sock
 
     def _drop(self) -> None:
-        if self._sock is not None and self._owner_pid == os.getpid():
-            self._sock.close()
-        self._sock = None
+        # Closing a copy inherited through a fork closes this process's descriptor only: the parent's
+        # connection stays up.
+        if self._closer is not None:
+            self._closer()
+        self._sock, self._closer = None, None
 
     def _adopt(self, model: Mapping[str, Any]) -> None:
         if not model:
@@ -204,9 +222,12 @@ class RemoteScorer:
         self.recommended_thresholds = dict(model.get("recommended_thresholds") or {})
 
 
-def connect_remote_scorer(settings: Mapping[str, Any], instance_path: str | Path) -> RemoteScorer:
+def connect_remote_scorer(
+    settings: Mapping[str, Any], instance_path: str | Path, busy: Callable[[], int] | None = None
+) -> RemoteScorer:
     """The scorer of a web worker in process mode: waits (bounded) for the scoring process to answer."""
-    scorer = RemoteScorer(socket_path(settings, instance_path), timeout=float(settings.get("MODERATION_SCORER_TIMEOUT", 10)))
+    timeout = float(settings.get("MODERATION_SCORER_TIMEOUT", 10))
+    scorer = RemoteScorer(socket_path(settings, instance_path), timeout=timeout, busy=busy)
     scorer.wait_until_ready(float(settings.get("MODERATION_SCORER_WAIT", 60)))
     logger.info("moderation model %s (%s, %s) served by the scoring process at %s", scorer.name, scorer.version, scorer.runtime, scorer.path)
     return scorer

@@ -8,8 +8,9 @@ gunicorn.conf.py starts it, waits for it, restarts it if it dies and stops it (S
 
 Batches: one thread scores; a batch is the oldest request plus whatever else has arrived, up to
 MODERATION_MAX_BATCH texts. It waits up to MODERATION_BATCH_WAIT_MS for more only while another client that
-asked within the last second has nothing in the batch, so a lone worker never waits, and two busy workers
-share batches instead of taking turns.
+asked within the last second said it had more texts coming (a worker sends how many requests it is serving
+beyond its batch; a client that does not say is assumed to have more), so one post at a time never waits,
+and busy workers share batches instead of taking turns.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class CrossClientBatcher:
         self.max_wait_s = max(0.0, max_wait_s)
         self._queue: queue.Queue[_Job] = queue.Queue()
         self._carry: _Job | None = None
-        self._last_seen: dict[int, float] = {}
+        self._last_seen: dict[int, tuple[float, int]] = {}
         self.batches_scored = 0
         self.texts_scored = 0
         threading.Thread(target=self._run, name="scoring-batcher", daemon=True).start()
@@ -68,8 +69,8 @@ class CrossClientBatcher:
             "recommended_thresholds": dict(getattr(self.scorer, "recommended_thresholds", {}) or {}),
         }
 
-    def submit(self, client: int, texts: list[str]) -> Future[list[dict[str, float]]]:
-        self._last_seen[client] = time.monotonic()
+    def submit(self, client: int, texts: list[str], more: int = 1) -> Future[list[dict[str, float]]]:
+        self._last_seen[client] = (time.monotonic(), more)
         job = _Job(client, texts)
         self._queue.put(job)
         return job.future
@@ -80,7 +81,9 @@ class CrossClientBatcher:
     def _others_active(self, batch: list[_Job]) -> bool:
         inside = {job.client for job in batch}
         since = time.monotonic() - ACTIVE_WINDOW_S
-        return any(seen >= since and client not in inside for client, seen in list(self._last_seen.items()))
+        return any(
+            seen >= since and more > 0 and client not in inside for client, (seen, more) in list(self._last_seen.items())
+        )
 
     def _next(self, timeout: float | None) -> _Job | None:
         if self._carry is not None:
@@ -142,7 +145,8 @@ class _Handler(socketserver.BaseRequestHandler):
                 op = request.get("op")
                 if op == "score" and isinstance(request.get("texts"), list):
                     try:
-                        reply["scores"] = batcher.submit(client, [str(text) for text in request["texts"]]).result()
+                        texts = [str(text) for text in request["texts"]]
+                        reply["scores"] = batcher.submit(client, texts, int(request.get("more", 1))).result()
                     except Exception as error:
                         reply["error"] = f"{type(error).__name__}: {error}"
                 elif op == "info":

@@ -190,3 +190,22 @@ def test_nothing_listening_raises_scorer_unavailable(tmp_path: Path) -> None:
         scorer.score(["hello"])
     with pytest.raises(ScorerUnavailable, match="within 0s"):
         scorer.wait_until_ready(0)
+
+
+def test_a_forked_child_scores_on_its_own_connection(scoring_process: ScoringProcess) -> None:
+    """gunicorn forks its workers: a child must not read or write the parent's connection."""
+    scorer = RemoteScorer(scoring_process.path)
+    try:
+        expected = scorer.score(["You are a stupid idiot."])
+        pid = os.fork()
+        if pid == 0:  # the child: only os._exit, never pytest's teardown
+            try:
+                ok = scorer.score(["You are a stupid idiot."]) == expected and scorer.score(["ok"])[0]["toxicity"] < 0.5
+            except BaseException:
+                ok = False
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert scorer.score(["You are a stupid idiot."]) == expected  # the parent's connection still works
+    finally:
+        scorer.close()
