@@ -14,12 +14,18 @@ _scoring_process = None
 
 bind = os.environ.get("ENGAGEMENT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("ENGAGEMENT_WORKERS", "2"))
-# Threads let one worker gather concurrent comments into one model batch.
-threads = int(os.environ.get("ENGAGEMENT_THREADS", "4"))
-worker_class = "gthread"
+# sync workers by default: they take one connection at a time and close it after the answer, so the kernel spreads
+# requests over all workers. gthread workers under keep-alive kept each connection on the worker that accepted it
+# (one worker did all the work in 6 of 8 bench shapes); in the same bench run sync had the lowest p99 in every
+# shape (README, Performance). Slow clients are nginx's job in production (deploy/nginx). ENGAGEMENT_THREADS > 1
+# turns the workers into gthread workers.
+threads = int(os.environ.get("ENGAGEMENT_THREADS", "1"))
+worker_class = "sync" if threads == 1 else "gthread"
 timeout = int(os.environ.get("ENGAGEMENT_WORKER_TIMEOUT", "60"))
 graceful_timeout = 30
-keepalive = 5
+# gthread only: 0 closes each connection after its answer, which spreads connections over the workers (nginx keeps
+# the clients' connections alive in front).
+keepalive = int(os.environ.get("ENGAGEMENT_KEEPALIVE", "0"))
 # No preload: torch's thread pools do not survive a fork, so each worker loads the model after it. A worker
 # accepts connections only once create_app (and so the model load) has finished, so /readyz is never early.
 preload_app = False

@@ -676,7 +676,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
-    parser.add_argument("--worker-class", default="gthread", help="comma-separated variants to compare: a worker class, optionally with gunicorn options, e.g. gthread,sync,gthread:--keep-alive=0")
+    parser.add_argument("--worker-class", default="sync", help="comma-separated variants to compare: a worker class, optionally with gunicorn options, e.g. gthread,sync,gthread:--keep-alive=0")
     parser.add_argument("--gunicorn-arg", action="append", default=[], help="extra gunicorn option, e.g. --gunicorn-arg=--keep-alive=0")
     parser.add_argument("--shapes", default=",".join(ALL_SHAPES))
     parser.add_argument("--peer", choices=["isso"], help="also run the same shapes against Isso, in this run")
