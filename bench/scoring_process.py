@@ -3,7 +3,7 @@
 Starts gunicorn with gunicorn.conf.py on loopback twice (2 workers x 4 threads, a migrated SQLite file each),
 posts comments one at a time and then from 8 threads, and prints per mode: each worker's and the scoring
 process's resident memory (VmRSS) after the posts, the median and 95th percentile of one post alone, and posts/s
-from 8 threads. Usage: .venv/bin/python bench/scoring_process.py [--posts 40]
+from 8 threads. Usage: .venv/bin/python bench/scoring_process.py [--posts 40] [--modes inline,process,process:2]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ COMMENTS = [
 ]
 
 
-def run(mode: str, posts: int) -> dict[str, str]:
+def run(mode: str, posts: int, threads: int) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="scoring-bench-") as raw:
         directory = Path(raw)
         url = migrate_sqlite(directory / "engagement.db", directory)
@@ -37,6 +37,7 @@ def run(mode: str, posts: int) -> dict[str, str]:
             "ENGAGEMENT_DATABASE_URL": url,
             "ENGAGEMENT_RATELIMIT_ENABLED": "false",
             "ENGAGEMENT_MODERATION_SCORING": mode,
+            "ENGAGEMENT_MODERATION_THREADS": str(threads),
         }
         with gunicorn_server(directory, settings, workers=2, threads=4) as server:
             article = {"title": "Bench", "url": "https://news.example/bench", "author_id": "author-1"}
@@ -57,7 +58,7 @@ def run(mode: str, posts: int) -> dict[str, str]:
             scorer = scoring_pid(server)
             workers = [pid for pid in children(server.process.pid) if pid != scorer]
             return {
-                "mode": mode,
+                "mode": f"{mode}, {threads} model thread(s)",
                 "worker RSS MB": " ".join(f"{rss_mb(pid):.0f}" for pid in workers),
                 "scorer RSS MB": f"{rss_mb(scorer):.0f}" if scorer else "-",
                 "post p50 ms": f"{statistics.median(alone):.1f}",
@@ -69,8 +70,12 @@ def run(mode: str, posts: int) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=40)
+    parser.add_argument("--modes", default="inline,process", help="e.g. process:2 for 2 ONNX Runtime threads")
     args = parser.parse_args()
-    rows = [run(mode, args.posts) for mode in ("inline", "process")]
+    rows = []
+    for item in args.modes.split(","):
+        mode, _, threads = item.partition(":")
+        rows.append(run(mode, args.posts, int(threads or 1)))
     columns = list(rows[0])
     widths = [max(len(column), *(len(row[column]) for row in rows)) for column in columns]
     print(" | ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)))
