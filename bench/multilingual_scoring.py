@@ -78,7 +78,7 @@ def main() -> None:
     per_batch = (time.perf_counter() - t0) / len(batch) * 1000
 
     print(f"comments measured: {len(texts)} (5-200 characters, 14 languages), one thread;")
-    print("RSS includes the imports (numpy, sklearn)")
+    print("RSS includes the imports (numpy, mmh3)")
     print(f"{'part':28} {'load s':>7} {'RSS MB':>7} {'median ms':>10} {'p99 ms':>8}")
     for part, load, rss, timings in (
         ("detect_language (py3langid)", f"{lang_load:7.2f}", f"{lang_rss:7.1f}", detect_ms),

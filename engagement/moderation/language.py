@@ -68,13 +68,25 @@ _building = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _detector():
+    with _building:
+        return build_detector()
+
+
+def build_detector():
+    """py3langid's identifier restricted to LANGUAGES, holding only the restricted model.
+
+    Our own instance: the module-level one of py3langid is shared with any other user of the library.
+    set_languages keeps the whole model (142 languages, 28 MB of float16 weights) for a later reset that
+    never comes here; an identifier built from the restricted arrays it computed holds only those (the same
+    arrays, so the same answers: tests/moderation/test_language_memory.py).
+    """
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
-    with _building:
-        # Our own instance: the module-level one of py3langid is shared with any other user of the library.
-        identifier = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-        identifier.set_languages(list(LANGUAGES))
-        return identifier
+    full = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    full.set_languages(list(LANGUAGES))
+    return LanguageIdentifier(
+        full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output, norm_probs=True, tk_row=full.tk_row
+    )
 
 
 def load_detector() -> None:

@@ -5,8 +5,10 @@ Korean, Russian or Japanese comments reach it as [UNK] and score at chance. Char
 vocabulary: they read any script. What ships (`weights/multilingual-toxicity.npz` + `.json`, see
 docs/multilingual-moderation.md) is plain arrays, loaded with numpy without pickle:
 
-- the feature map is sklearn's stateless ``HashingVectorizer`` rebuilt from the parameters in the json
-  (char_wb n-grams hashed with MurmurHash3 into a fixed number of columns), so nothing of it is stored;
+- the feature map is sklearn's stateless ``HashingVectorizer`` with the parameters in the json (char_wb
+  n-grams hashed with MurmurHash3 into a fixed number of columns), so nothing of it is stored. Serving
+  re-implements it with numpy and mmh3 (hashed_counts): importing scikit-learn and SciPy cost a web worker
+  about 80 MB; training and the tests use sklearn's own, and a test holds the two equal;
 - ``df`` (document frequency per column) and ``n_samples``, from which the smoothed idf is recomputed exactly
   as ``TfidfTransformer(smooth_idf=True, sublinear_tf=True)`` does;
 - one row of logistic-regression coefficients per head (``heads`` in the json: "all" for the joint model,
@@ -24,6 +26,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -32,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import mmh3
 import numpy as np
 
 from engagement.moderation.loading import file_sha256
@@ -103,7 +107,7 @@ class MultilingualModelMissing(RuntimeError):
 
 
 def build_vectorizer(params: dict[str, Any]):
-    """The stateless feature map described by ``params`` (the json's ``vectorizer``)."""
+    """sklearn's feature map described by ``params`` (the json's ``vectorizer``), for training and tests."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
     return HashingVectorizer(
@@ -132,6 +136,57 @@ def tfidf_rows(vectorizer, idf: np.ndarray, prepared: Sequence[str]):
     return normalize(weighted, norm="l2", copy=False)
 
 
+_WHITE_RUN = re.compile(r"\s\s+")
+# The analyzers the runtime re-implements (sklearn's _char_wb_ngrams and _char_ngrams, step for step).
+ANALYZERS = ("char_wb", "char")
+
+
+def char_ngrams(text: str, analyzer: str, ngram_range: Sequence[int]) -> list[str]:
+    """sklearn's ``char_wb`` (each word padded with one space each side; a word shorter than n counted once)
+    or ``char`` analyzer, without its preprocessing (lowercase=False, no accent stripping: prepare_text does
+    what is wanted). A run of whitespace counts as one space, as in sklearn."""
+    low, high = int(ngram_range[0]), int(ngram_range[1])
+    grams: list[str] = []
+    append = grams.append
+    if analyzer == "char":
+        text = _WHITE_RUN.sub(" ", text)
+        for n in range(low, min(high + 1, len(text) + 1)):
+            grams += [text[i : i + n] for i in range(len(text) - n + 1)]
+        return grams
+    for word in text.split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(low, high + 1):
+            offset = 0
+            append(padded[:n])
+            while offset + n < length:
+                offset += 1
+                append(padded[offset : offset + n])
+            if offset == 0:
+                break
+    return grams
+
+
+def hashed_counts(
+    text: str, analyzer: str, ngram_range: Sequence[int], n_features: int, alternate_sign: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """One row of ``HashingVectorizer(analyzer, ngram_range, n_features, alternate_sign, norm=None,
+    lowercase=False).transform([text])``: the sorted columns and their summed values.
+
+    Each n-gram's UTF-8 bytes are hashed with MurmurHash3 (x86, 32 bits, signed, seed 0); the column is
+    |hash| mod n_features (computed in 64 bits, which is what sklearn's special case for -2**31 amounts to),
+    and with alternate_sign a negative hash counts -1. Encoding first matters beyond parity: mmh3 5.3 crashes
+    the interpreter on a str holding a lone surrogate, where encode raises UnicodeEncodeError as sklearn does.
+    """
+    grams = char_ngrams(text, analyzer, ngram_range)
+    if not grams:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+    hashes = np.fromiter((mmh3.hash(gram.encode("utf-8")) for gram in grams), dtype=np.int64, count=len(grams))
+    columns, inverse = np.unique(np.abs(hashes) % n_features, return_inverse=True)
+    weights = np.where(hashes >= 0, 1.0, -1.0) if alternate_sign else None
+    return columns, np.bincount(inverse, weights=weights, minlength=len(columns)).astype(np.float64)
+
+
 @dataclass(frozen=True)
 class _Head:
     coef: np.ndarray
@@ -139,17 +194,28 @@ class _Head:
 
 
 class MultilingualScorer:
-    """Loaded once (see get_multilingual_scorer); thread-safe: scoring only reads arrays."""
+    """Loaded once (see get_multilingual_scorer); thread-safe: scoring only reads arrays.
+
+    Keeps ``df`` (uint32) and the coefficients (float32, as shipped) and computes idf and the float64 products
+    for the few hundred columns a comment touches: the same figures as a dense float64 idf and coefficient
+    row, at half their memory.
+    """
 
     name = MULTILINGUAL_MODEL_NAME
 
     def __init__(self, meta: dict[str, Any], arrays: dict[str, np.ndarray], version: str):
         self.meta = meta
         self.version = version
-        self._vectorizer = build_vectorizer(meta["vectorizer"])
-        self._idf = smoothed_idf(arrays["df"], int(arrays["n_samples"]))
+        params = meta["vectorizer"]
+        if params["analyzer"] not in ANALYZERS or params.get("alternate_sign", False):
+            raise MultilingualModelMissing(f"no runtime for the feature map {params}; retrain with a char_wb one")
+        self._analyzer = params["analyzer"]
+        self._ngram_range = (int(params["ngram_range"][0]), int(params["ngram_range"][1]))
+        self._n_features = int(params["n_features"])
+        self._df = np.ascontiguousarray(arrays["df"])
+        self._n_samples = int(arrays["n_samples"])
         self._heads = {
-            head: _Head(np.ascontiguousarray(arrays["coef"][i], dtype=np.float64), float(arrays["intercept"][i]))
+            head: _Head(np.ascontiguousarray(arrays["coef"][i]), float(arrays["intercept"][i]))
             for i, head in enumerate(meta["heads"])
         }
         self.thresholds: dict[str, float] = dict(meta["thresholds"])
@@ -166,21 +232,25 @@ class MultilingualScorer:
         """The validated per-language threshold; languages without data get the pooled one ("*")."""
         return self.thresholds.get(lang or "", self.thresholds["*"])
 
+    def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's tf-idf row (columns, values): what tfidf_rows gives with sklearn's vectorizer."""
+        columns, counts = hashed_counts(prepare_text(text), self._analyzer, self._ngram_range, self._n_features)
+        values = (np.log(counts) + 1.0) * smoothed_idf(self._df[columns], self._n_samples)
+        norm = float(np.sqrt(values @ values))
+        # sklearn's normalize leaves an empty row (no n-grams) at zero.
+        return columns, values / norm if norm else values
+
     def score(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[float]:
         """Probability that each text is offensive, with the head of its language (or the joint one)."""
         if len(texts) != len(langs):
             raise ValueError("one language per text")
-        if not texts:
-            return []
-        rows = tfidf_rows(self._vectorizer, self._idf, [prepare_text(text) for text in texts])
-        scores = np.empty(len(texts))
-        heads = [self.head_for(lang) for lang in langs]
-        for head_name in set(heads):
-            head = self._heads[head_name]
-            picked = [i for i, name in enumerate(heads) if name == head_name]
-            logits = rows[picked] @ head.coef + head.intercept
-            scores[picked] = 1.0 / (1.0 + np.exp(-logits))
-        return [float(value) for value in scores]
+        scores = []
+        for text, lang in zip(texts, langs):
+            columns, values = self.features(text)
+            head = self._heads[self.head_for(lang)]
+            logit = float(values @ head.coef[columns].astype(np.float64)) + head.intercept
+            scores.append(1.0 / (1.0 + math.exp(-logit)) if logit >= 0 else math.exp(logit) / (1.0 + math.exp(logit)))
+        return scores
 
 
 def load_multilingual_scorer(weights_dir: str | Path = WEIGHTS_DIR) -> MultilingualScorer:
