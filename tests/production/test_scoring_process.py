@@ -18,6 +18,9 @@ from tests.conftest import database_copy
 from tests.production.conftest import Server, gunicorn_server, wait_until
 
 
+WORKER_RSS_LIMIT_MB = 250
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -80,6 +83,9 @@ def test_workers_score_through_the_scoring_process_and_hold_no_model(served: Ser
         assert not maps_onnxruntime(pid)
     figures = ", ".join(f"{rss_mb(pid):.0f}" for pid in workers)
     print(f"\nRSS MB: workers {figures}; scoring process {rss_mb(scorer):.0f}; master {rss_mb(served.process.pid):.0f}")
+    # Issue 14's target: a worker with the model at hand (through the scoring process), after scoring posts.
+    for pid in workers:
+        assert rss_mb(pid) < WORKER_RSS_LIMIT_MB
 
 
 def test_a_killed_scoring_process_holds_posts_and_the_master_restarts_it(served: Server) -> None:
