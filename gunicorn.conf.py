@@ -7,6 +7,11 @@ from engagement.server import use_json_protocol_errors
 # Requests gunicorn rejects itself (URI too long, bad headers) get a JSON error too, never an HTML page.
 use_json_protocol_errors()
 
+# One scoring process per machine serves the model to every worker (engagement.moderation.scoring_server):
+# a worker holds no model of its own. ENGAGEMENT_MODERATION_SCORING=inline loads one per worker instead.
+os.environ.setdefault("ENGAGEMENT_MODERATION_SCORING", "process")
+_scoring_process = None
+
 bind = os.environ.get("ENGAGEMENT_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("ENGAGEMENT_WORKERS", "2"))
 # sync workers by default: they take one connection at a time and close it after the answer, so the kernel spreads
@@ -43,6 +48,28 @@ def on_starting(server):
     from engagement.observability import configure_gunicorn_logging
 
     configure_gunicorn_logging(server.log)
+    _start_scoring_process(server)
+
+
+def _start_scoring_process(server):
+    """Before any worker: the scoring process, answering on its socket (a worker waits for it at boot)."""
+    global _scoring_process
+    from engagement.config import load_settings
+
+    settings = load_settings()
+    if settings["MODERATION_MODE"] != "inline" or settings["MODERATION_SCORING"] != "process":
+        return  # queue mode: the API scores nothing; inline scoring: each worker loads the model
+    from engagement.moderation.scoring_server import ScoringProcess
+
+    _scoring_process = ScoringProcess.from_settings(settings)
+    server.log.info("starting the scoring process at %s", _scoring_process.path)
+    _scoring_process.start()
+    _scoring_process.supervise()
+
+
+def on_exit(server):
+    if _scoring_process is not None:
+        _scoring_process.stop()
 
 
 def child_exit(server, worker):

@@ -117,9 +117,15 @@ def _init_moderation(app: Flask) -> None:
     injected = app.config.get("MODERATION_SCORER")
     from engagement.observability import requests_in_flight
 
-    moderator = Moderator(
-        settings, (lambda: injected) if injected else (lambda: load_scorer(settings, app.instance_path)), busy=requests_in_flight
-    )
+    if injected:
+        scorer_factory = lambda: injected
+    elif settings.get("MODERATION_SCORING") == "process":
+        from engagement.moderation.remote_scorer import connect_remote_scorer
+
+        scorer_factory = lambda: connect_remote_scorer(settings, app.instance_path, requests_in_flight)
+    else:
+        scorer_factory = lambda: load_scorer(settings, app.instance_path)
+    moderator = Moderator(settings, scorer_factory, busy=requests_in_flight)
     app.extensions["engagement"] = moderator
     if moderator.mode == "queue":
         from engagement.moderation.queue import ModerationQueue

@@ -94,6 +94,14 @@ def parse_moderation_runtime(raw: str) -> str:
     return value
 
 
+def parse_scoring(raw: str) -> str:
+    """``process`` | ``inline``: where the toxicity model runs (engagement.moderation.scoring_server)."""
+    value = raw.strip().lower()
+    if value not in ("process", "inline"):
+        raise ValueError(f"must be process or inline, got {raw!r}")
+    return value
+
+
 def parse_positive_int(raw: str) -> int:
     number = int(raw)
     if number < 1:
@@ -124,6 +132,16 @@ _SETTINGS: dict[str, tuple[str, Any]] = {
     # The embedded model on ONNX Runtime (no torch in the process) or on Detoxify, the reference runtime.
     "MODERATION_RUNTIME": ("onnx", parse_moderation_runtime),
     "MODERATION_LOAD": ("eager", str),
+    # Where the model runs: `process` (one scoring process per machine serves every web worker over a Unix
+    # socket; gunicorn.conf.py makes it the default and starts that process) or `inline` (each process loads
+    # its own: tests, commands, queue workers).
+    "MODERATION_SCORING": ("inline", parse_scoring),
+    # Empty: scorer.sock in the instance folder.
+    "MODERATION_SCORER_SOCKET": ("", str),
+    # Seconds a web worker waits for one answer of the scoring process before holding the text.
+    "MODERATION_SCORER_TIMEOUT": ("10", float),
+    # Seconds a starting worker waits for the scoring process to answer (it may be loading the model).
+    "MODERATION_SCORER_WAIT": ("60", float),
     "MODERATION_CHECKPOINT": ("", str),
     "MODERATION_HF_CONFIG": ("", str),
     "MODERATION_THREADS": ("1", int),

@@ -36,7 +36,7 @@ def _migrations_head() -> str:
 @blp.alt_response(503)
 @blp.access("none", limited=False)
 def readyz():
-    """The database answers and (inline mode) the moderation model is loaded.
+    """The database answers and (inline mode) the moderation model is loaded (or its scoring process answers).
 
     In queue mode the body also counts the moderation workers listening now. A Redis that does not answer
     makes the status ``degraded``, still 200: posting works then (text is stored and held).
@@ -62,6 +62,11 @@ def readyz():
         body["moderation_workers"] = moderator.queue.live_workers()
     else:
         checks["moderation_model"] = "ok" if moderator.ready else (moderator.load_error or "loading")
+        ping = getattr(moderator.scorer, "ping", None) if moderator.ready else None
+        if ping is not None and not ping():
+            # The machine's scoring process (restarted by gunicorn's master): reported, not required, as for
+            # Redis above; posts are stored and held meanwhile, and no web worker can bring it back.
+            checks["moderation_model"] = "degraded: the scoring process does not answer; new text is held"
     ready = all(value == "ok" or value.startswith("degraded") for value in checks.values())
     status = "not_ready" if not ready else "ready" if all(value == "ok" for value in checks.values()) else "degraded"
     return {"status": status, "checks": checks, **body}, 200 if ready else 503

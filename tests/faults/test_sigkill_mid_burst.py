@@ -146,7 +146,8 @@ def assert_nothing_lost_and_everything_adds_up(engine: Engine, burst: Burst, rou
 
 def worker_pids(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
+    # The master's other child, the scoring process (gunicorn.conf.py), is no web worker.
+    return [int(pid) for pid in children if b"scoring_server" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 def run_burst(tmp_path: Path, rounds: int, kill_master: bool) -> None:

@@ -195,6 +195,8 @@ def gunicorn_server(directory: Path, settings: dict[str, str], workers: int = 2,
         {
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
             "ENGAGEMENT_JWT_SECRET": TEST_SECRET,
+            # gunicorn.conf.py starts a scoring process; its own socket, as two servers may run at once.
+            "ENGAGEMENT_MODERATION_SCORER_SOCKET": str(directory / "scorer.sock"),
             **settings,
         }
     )
