@@ -26,8 +26,8 @@ graceful_timeout = 30
 # gthread only: 0 closes each connection after its answer, which spreads connections over the workers (nginx keeps
 # the clients' connections alive in front).
 keepalive = int(os.environ.get("ENGAGEMENT_KEEPALIVE", "0"))
-# No preload: torch's thread pools do not survive a fork, so each worker loads the model after it. A worker
-# accepts connections only once create_app (and so the model load) has finished, so /readyz is never early.
+# No preload: each worker builds its app (and its small models) after the fork, so a worker accepts connections only
+# once create_app has finished and /readyz is never early; the toxicity model lives in the scoring process.
 preload_app = False
 # The app writes one access line per request itself (JSON in production, with the request id); set
 # ENGAGEMENT_ACCESSLOG=- to have gunicorn write its own as well.

@@ -8,7 +8,7 @@ cluster started like scripts/test-all.sh does), `flask db upgrade`, gunicorn wit
 options from the command line), rate limits raised through the environment. It seeds articles, users with
 credits (through the API) and comments with replies (SQL executemany), then runs wrk against each shape at
 fixed concurrency for a fixed time, with Lua scripts (written into the temp dir) that give every request its
-own token, comment and Idempotency-Key. CPU seconds come from /proc of the gunicorn workers, so CPU per
+own token, comment and Idempotency-Key. CPU seconds come from /proc of the gunicorn workers and the scoring process, so CPU per
 request counts the server only (wrk and this script run on the same machine and take their share of it).
 
 --peer isso installs Isso 0.14 into .bench/isso-venv (git-ignored) and runs the shapes it has on a fresh
@@ -126,6 +126,22 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def is_scoring_process(pid: int) -> bool:
+    """The master's other child (engagement.moderation.scoring_server): it works for the workers' posts."""
+    try:
+        return b"scoring_server" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return False
+
+
+def web_workers(master: int) -> list[int]:
+    return [pid for pid in children(master) if not is_scoring_process(pid)]
+
+
+def scoring_processes(master: int) -> list[int]:
+    return [pid for pid in children(master) if is_scoring_process(pid)]
+
+
 def cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -179,7 +195,7 @@ def settle(master: int, workers: int, timeout: float) -> list[int] | None:
     deadline = time.monotonic() + timeout
     previous: dict[int, float] = {}
     while time.monotonic() < deadline:
-        pids = children(master)
+        pids = web_workers(master)
         now = {pid: cpu_seconds(pid) for pid in pids}
         if len(pids) == workers and previous.keys() == now.keys() and all(now[p] - previous[p] < 0.05 for p in pids):
             return pids
@@ -247,6 +263,7 @@ class Result:
     cpu_per_request_ms: float = 0.0
     cpu_split: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
+    scorer_rss_mb: float = 0.0
     items_per_response: int = 0
 
     @property
@@ -254,19 +271,24 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def run_wrk(workdir: Path, base_url: str, shape: Shape, duration: float, connections: int, workers: list[int], system: str) -> Result:
+def run_wrk(
+    workdir: Path, base_url: str, shape: Shape, duration: float, connections: int, workers: list[int], system: str,
+    scorers: list[int] = (),
+) -> Result:
+    """``scorers``: the scoring process, whose CPU counts in CPU per request (not in the workers' split)."""
     script = workdir / f"{system}-{shape.name}.lua".replace(" ", "_")
     script.write_text(LUA_COMMON + shape.lua)
-    before = {pid: cpu_seconds(pid) for pid in workers}
+    before = {pid: cpu_seconds(pid) for pid in [*workers, *scorers]}
     command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration:g}s", "--timeout", "10s", "-s", str(script), base_url + shape.path]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60)
-    after = {pid: cpu_seconds(pid) for pid in workers}
+    after = {pid: cpu_seconds(pid) for pid in [*workers, *scorers]}
     line = next((l for l in completed.stdout.splitlines() if l.startswith("BENCH_JSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no summary for {shape.name}: {completed.stdout[-500:]} {completed.stderr[-500:]}")
     raw = json.loads(line.removeprefix("BENCH_JSON "))
-    spent = {pid: after[pid] - before[pid] for pid in workers}
-    total = sum(spent.values())
+    spent = {pid: after[pid] - before[pid] for pid in after}
+    total = sum(spent[pid] for pid in workers)
+    scoring = sum(spent[pid] for pid in scorers)
     result = Result(
         system=system,
         shape=shape.name,
@@ -276,9 +298,10 @@ def run_wrk(workdir: Path, base_url: str, shape: Shape, duration: float, connect
         socket_errors=raw["socket_errors"],
         p50_ms=raw["p50_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
-        cpu_per_request_ms=1000 * total / raw["requests"] if raw["requests"] else 0.0,
+        cpu_per_request_ms=1000 * (total + scoring) / raw["requests"] if raw["requests"] else 0.0,
         cpu_split=[100 * spent[pid] / total if total else 0.0 for pid in workers],
         peak_rss_mb=max(memory_mb(pid)[0] for pid in workers),
+        scorer_rss_mb=sum(memory_mb(pid)[0] for pid in scorers),
         items_per_response=shape.items_per_response,
     )
     log(f"{system} {shape.name}: {result.rate:,.0f} req/s, p99 {result.p99_ms:.1f} ms, errors {result.status_errors + result.socket_errors}")
@@ -497,7 +520,7 @@ def run_engagement(stack: Stack, args, workdir: Path, variant: str, root: Path =
     results = []
     for shape in shapes:
         with profiled(args, shape.name, workers, variant_dir.name):
-            results.append(run_wrk(variant_dir, base, shape, args.duration, args.connections, workers, system))
+            results.append(run_wrk(variant_dir, base, shape, args.duration, args.connections, workers, system, scoring_processes(server.pid)))
         settle(server.pid, args.workers, 60)
     terminate(server, system)
     if args.keep_logs:
@@ -633,14 +656,14 @@ def run_isso(stack: Stack, args, workdir: Path) -> list[Result]:
 
 
 def print_table(results: list[Result]) -> None:
-    header = ["system", "shape", "req/s", "comments/s", "p50 ms", "p99 ms", "errors", "CPU ms/req", "peak RSS MB/worker", "CPU split %"]
+    header = ["system", "shape", "req/s", "comments/s", "p50 ms", "p99 ms", "errors", "CPU ms/req", "peak RSS MB/worker", "scoring process MB", "CPU split %"]
     rows = []
     for r in results:
         rows.append([
             r.system, SHAPE_TITLES.get(r.shape, r.shape), f"{r.rate:,.0f}",
             f"{r.rate * r.items_per_response:,.0f}" if r.items_per_response else "",
             f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", f"{r.status_errors + r.socket_errors}",
-            f"{r.cpu_per_request_ms:.2f}", f"{r.peak_rss_mb:.0f}", "/".join(f"{s:.0f}" for s in r.cpu_split),
+            f"{r.cpu_per_request_ms:.2f}", f"{r.peak_rss_mb:.0f}", f"{r.scorer_rss_mb:.0f}" if r.scorer_rss_mb else "", "/".join(f"{s:.0f}" for s in r.cpu_split),
         ])
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|")

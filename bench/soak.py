@@ -199,7 +199,7 @@ def check_books(database_url: str, books: Books) -> dict[str, object]:
 
 
 def rss(master: int) -> list[float]:
-    return [round(hb.memory_mb(pid)[1]) for pid in sorted(hb.children(master))]
+    return [round(hb.memory_mb(pid)[1]) for pid in sorted(hb.web_workers(master))]
 
 
 def main() -> int:
