@@ -39,6 +39,7 @@ import mmh3
 import numpy as np
 
 from engagement.moderation.loading import file_sha256
+from engagement.moderation.spam import char_wb_ngrams
 
 logger = logging.getLogger(__name__)
 
@@ -146,24 +147,12 @@ def char_ngrams(text: str, analyzer: str, ngram_range: Sequence[int]) -> list[st
     or ``char`` analyzer, without its preprocessing (lowercase=False, no accent stripping: prepare_text does
     what is wanted). A run of whitespace counts as one space, as in sklearn."""
     low, high = int(ngram_range[0]), int(ngram_range[1])
+    if analyzer == "char_wb":
+        return char_wb_ngrams(text, (low, high))
+    text = _WHITE_RUN.sub(" ", text)
     grams: list[str] = []
-    append = grams.append
-    if analyzer == "char":
-        text = _WHITE_RUN.sub(" ", text)
-        for n in range(low, min(high + 1, len(text) + 1)):
-            grams += [text[i : i + n] for i in range(len(text) - n + 1)]
-        return grams
-    for word in text.split():
-        padded = f" {word} "
-        length = len(padded)
-        for n in range(low, high + 1):
-            offset = 0
-            append(padded[:n])
-            while offset + n < length:
-                offset += 1
-                append(padded[offset : offset + n])
-            if offset == 0:
-                break
+    for n in range(low, min(high + 1, len(text) + 1)):
+        grams += [text[i : i + n] for i in range(len(text) - n + 1)]
     return grams
 
 
