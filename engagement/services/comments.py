@@ -18,7 +18,7 @@ from engagement.models._types import utcnow
 from engagement.pagination import Page, decode_cursor, encode_cursor
 from engagement.services.articles import get_article
 from engagement.services.audit import record_audit
-from engagement.services.counters import bump, insert_unless_present
+from engagement.services.counters import bump, ensure_row
 from engagement.services.screening import after_screening, decide_text, score_text, store_result
 from engagement.services.statuses import count_visibility_change, result_for_edit, set_status
 from engagement.services.users import writer_for
@@ -234,7 +234,7 @@ def like_comment(actor: Actor, comment_id: int) -> dict[str, object]:
     user = writer_for(actor)
     db.session.flush()  # the liker's row first, when this is their first write
     # Already liked: PUT is idempotent, nothing is counted twice.
-    if insert_unless_present(CommentLike.__table__, comment_id=comment.id, user_id=user.id, created_at=utcnow()):
+    if ensure_row(CommentLike, comment_id=comment.id, user_id=user.id):
         bump(comment, like_count=1)
     return {"liked": True, "like_count": comment.like_count}
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, update
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import attributes
 
 from engagement.extensions import db
@@ -31,19 +30,13 @@ def bump(instance: Any, **deltas: int) -> None:
         attributes.set_committed_value(instance, name, value)
 
 
-def ensure_row(model, **key) -> None:
-    """Insert a zeroed row for ``key`` unless it exists; safe when two transactions race to create it."""
-    if db.session.get(model, tuple(key.values())) is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(model(**key))
-        except IntegrityError:
-            pass
+def ensure_row(model: Any, **values: Any) -> bool:
+    """Insert a row (the other columns at their defaults) unless one with its key exists; whether it went in.
 
-
-def insert_unless_present(table: Table, **values: Any) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; whether a row went in. One statement, where an ORM add in a
-    SAVEPOINT cost a flush, two extra round trips and an exception on every repeat."""
+    One INSERT ... ON CONFLICT DO NOTHING, safe when two transactions race to create the row: where an ORM add in
+    a SAVEPOINT cost a lookup, a flush, two extra round trips and an exception on every repeat.
+    """
+    table = model.__table__
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     # RETURNING, not rowcount: drivers disagree on an INSERT's rowcount (psycopg reported 0 for an inserted row).
     statement = dialect.insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
