@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import queue
 import signal
 import socketserver
 import subprocess
@@ -27,10 +26,10 @@ import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engagement.moderation.batching import BatchingScorer, ScoringJob
 from engagement.moderation.remote_scorer import RemoteScorer, recv_frame, send_frame, socket_path
 
 logger = logging.getLogger(__name__)
@@ -39,26 +38,13 @@ logger = logging.getLogger(__name__)
 ACTIVE_WINDOW_S = 1.0
 
 
-@dataclass
-class _Job:
-    client: int
-    texts: list[str]
-    future: Future[list[dict[str, float]]] = field(default_factory=Future)
-
-
-class CrossClientBatcher:
-    """Gathers the requests of all connections into model batches, scored by one thread."""
+class CrossClientBatcher(BatchingScorer):
+    """The inline batcher, fed by every connection: it waits for company only while another client said, within
+    ACTIVE_WINDOW_S, that it has more requests in flight."""
 
     def __init__(self, scorer: Any, max_batch: int = 32, max_wait_s: float = 0.005):
-        self.scorer = scorer
-        self.max_batch = max(1, max_batch)
-        self.max_wait_s = max(0.0, max_wait_s)
-        self._queue: queue.Queue[_Job] = queue.Queue()
-        self._carry: _Job | None = None
+        super().__init__(scorer, max_wait_s=max_wait_s, max_batch=max_batch)
         self._last_seen: dict[int, tuple[float, int]] = {}
-        self.batches_scored = 0
-        self.texts_scored = 0
-        threading.Thread(target=self._run, name="scoring-batcher", daemon=True).start()
 
     def identity(self) -> dict[str, Any]:
         return {
@@ -69,65 +55,19 @@ class CrossClientBatcher:
             "recommended_thresholds": dict(getattr(self.scorer, "recommended_thresholds", {}) or {}),
         }
 
-    def submit(self, client: int, texts: list[str], more: int = 1) -> Future[list[dict[str, float]]]:
+    def submit_from(self, client: int, texts: list[str], more: int = 1) -> Future[list[dict[str, float]]]:
         self._last_seen[client] = (time.monotonic(), more)
-        job = _Job(client, texts)
-        self._queue.put(job)
-        return job.future
+        return self.submit(ScoringJob(texts, client))
 
     def forget(self, client: int) -> None:
         self._last_seen.pop(client, None)
 
-    def _others_active(self, batch: list[_Job]) -> bool:
+    def company_expected(self, batch: list[ScoringJob]) -> bool:
         inside = {job.client for job in batch}
         since = time.monotonic() - ACTIVE_WINDOW_S
         return any(
             seen >= since and more > 0 and client not in inside for client, (seen, more) in list(self._last_seen.items())
         )
-
-    def _next(self, timeout: float | None) -> _Job | None:
-        if self._carry is not None:
-            job, self._carry = self._carry, None
-            return job
-        try:
-            return self._queue.get(timeout=timeout) if timeout is None or timeout > 0 else self._queue.get_nowait()
-        except queue.Empty:
-            return None
-
-    def _run(self) -> None:
-        while True:
-            first = self._next(None)
-            assert first is not None
-            batch, count = [first], len(first.texts)
-            deadline = time.monotonic() + self.max_wait_s
-            while count < self.max_batch:
-                job = self._next(0)
-                if job is None and self._others_active(batch):
-                    job = self._next(deadline - time.monotonic())
-                if job is None:
-                    break
-                if count + len(job.texts) > self.max_batch:
-                    self._carry = job  # first in the next batch
-                    break
-                batch.append(job)
-                count += len(job.texts)
-            self._score(batch)
-
-    def _score(self, batch: list[_Job]) -> None:
-        texts = [text for job in batch for text in job.texts]
-        try:
-            results = self.scorer.score(texts)
-        except Exception as error:  # each caller gets the error; the client holds its texts
-            logger.exception("moderation model failed on a batch of %d", len(texts))
-            for job in batch:
-                job.future.set_exception(error)
-            return
-        self.batches_scored += 1
-        self.texts_scored += len(texts)
-        start = 0
-        for job in batch:
-            job.future.set_result(results[start : start + len(job.texts)])
-            start += len(job.texts)
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -146,7 +86,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 if op == "score" and isinstance(request.get("texts"), list):
                     try:
                         texts = [str(text) for text in request["texts"]]
-                        reply["scores"] = batcher.submit(client, texts, int(request.get("more", 1))).result()
+                        reply["scores"] = batcher.submit_from(client, texts, int(request.get("more", 1))).result()
                     except Exception as error:
                         reply["error"] = f"{type(error).__name__}: {error}"
                 elif op == "info":
